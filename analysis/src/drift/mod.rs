@@ -1,0 +1,1 @@
+//! Data drift statistics per column (scipy and Evidently semantics).

@@ -1,0 +1,1 @@
+//! Group fairness metrics (fairlearn and AIF360 semantics).

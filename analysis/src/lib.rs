@@ -1,0 +1,5 @@
+//! RAIA's analysis engines. Pure: no tokio, sqlx, axum or IO; callers hand in data.
+
+pub mod drift;
+pub mod fairness;
+pub mod text;

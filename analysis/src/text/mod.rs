@@ -1,0 +1,1 @@
+//! Retrieval and answer-quality metrics for RAG and LLM evaluation.

@@ -1,0 +1,18 @@
+//! RAIA's domain: pure aggregates, their commands and events, and the event envelope.
+//!
+//! Nothing here does IO: whatever a decision needs (time, ids, hashes, computed
+//! metrics) arrives inside the command.
+
+pub mod aggregate;
+pub mod chain;
+pub mod envelope;
+pub mod ids;
+pub mod model;
+pub mod role;
+pub mod sealed;
+pub mod upcast;
+pub mod user;
+
+pub use aggregate::{Aggregate, EventCodec};
+pub use envelope::{ExpectedVersion, Metadata, NewEvent, StoredEvent};
+pub use role::Role;

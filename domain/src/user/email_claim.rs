@@ -1,0 +1,56 @@
+//! One stream per e-mail address (keyed by its keyed hash) so that two
+//! registrations of the same address race on one stream and exactly one wins.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{aggregate::Aggregate, ids::UserId};
+
+/// Who holds an address.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EmailClaim {
+    /// The holder, once claimed.
+    pub holder: Option<UserId>,
+}
+
+/// Claim the address for a user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimEmail {
+    /// The user claiming it.
+    pub user_id: UserId,
+}
+
+/// What happened to a claim.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum EmailClaimEvent {
+    /// The address now belongs to this user.
+    EmailClaimed {
+        /// The holder.
+        user_id: UserId,
+    },
+}
+
+/// The address is already registered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("e-mail address already registered")]
+pub struct EmailTaken;
+
+impl Aggregate for EmailClaim {
+    const STREAM_TYPE: &'static str = "user_email";
+    type Command = ClaimEmail;
+    type Event = EmailClaimEvent;
+    type Error = EmailTaken;
+
+    fn decide(&self, cmd: ClaimEmail) -> Result<Vec<EmailClaimEvent>, EmailTaken> {
+        match self.holder {
+            Some(_) => Err(EmailTaken),
+            None => Ok(vec![EmailClaimEvent::EmailClaimed { user_id: cmd.user_id }]),
+        }
+    }
+
+    fn apply(&mut self, event: &EmailClaimEvent) {
+        match event {
+            EmailClaimEvent::EmailClaimed { user_id } => self.holder = Some(*user_id),
+        }
+    }
+}
