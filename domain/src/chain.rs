@@ -139,7 +139,11 @@ pub struct Verifier {
 impl Verifier {
     /// Starts verifying at `next_position`, which must follow `prev_hash`.
     pub fn new(next_position: i64, prev_hash: impl Into<String>) -> Self {
-        Self { next_position, prev_hash: prev_hash.into(), count: 0 }
+        Self {
+            next_position,
+            prev_hash: prev_hash.into(),
+            count: 0,
+        }
     }
 
     /// Starts at the beginning of the log.
@@ -150,15 +154,23 @@ impl Verifier {
     /// Checks the next event.
     pub fn push(&mut self, e: &StoredEvent) -> Result<(), ChainBreak> {
         if e.position != self.next_position {
-            return Err(ChainBreak::Gap { expected: self.next_position, found: e.position });
+            return Err(ChainBreak::Gap {
+                expected: self.next_position,
+                found: e.position,
+            });
         }
         if e.prev_hash != self.prev_hash {
-            return Err(ChainBreak::Link { position: e.position });
+            return Err(ChainBreak::Link {
+                position: e.position,
+            });
         }
-        let computed = hash(&e.prev_hash, &Envelope::from(e))
-            .map_err(|_| ChainBreak::Link { position: e.position })?;
+        let computed = hash(&e.prev_hash, &Envelope::from(e)).map_err(|_| ChainBreak::Link {
+            position: e.position,
+        })?;
         if computed != e.hash {
-            return Err(ChainBreak::Content { position: e.position });
+            return Err(ChainBreak::Content {
+                position: e.position,
+            });
         }
         self.prev_hash.clone_from(&e.hash);
         self.next_position += 1;

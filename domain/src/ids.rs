@@ -81,8 +81,20 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
-        for bad in ["", "ada", "@x.org", "ada@", "ada@org", "a b@x.org", "a@@x.org", "a@x.org."] {
+        assert_eq!(
+            Email::parse(" Ada@Example.ORG ").unwrap().as_str(),
+            "ada@example.org"
+        );
+        for bad in [
+            "",
+            "ada",
+            "@x.org",
+            "ada@",
+            "ada@org",
+            "a b@x.org",
+            "a@@x.org",
+            "a@x.org.",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -5,14 +5,16 @@
 
 pub mod aggregate;
 pub mod chain;
+pub mod decode;
 pub mod envelope;
 pub mod ids;
 pub mod model;
+pub mod registry;
 pub mod role;
 pub mod sealed;
 pub mod upcast;
 pub mod user;
 
-pub use aggregate::{Aggregate, EventCodec};
+pub use aggregate::{Aggregate, CodecError, EventCodec};
 pub use envelope::{ExpectedVersion, Metadata, NewEvent, StoredEvent};
 pub use role::Role;

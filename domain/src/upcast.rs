@@ -20,7 +20,8 @@ impl Upcasters {
 
     /// Registers the step from `from_version` to `from_version + 1`.
     pub fn register(&mut self, event_type: &str, from_version: i64, step: UpcastFn) {
-        self.steps.insert((event_type.to_owned(), from_version), step);
+        self.steps
+            .insert((event_type.to_owned(), from_version), step);
     }
 
     /// Applies every step from `version` upwards; returns the payload and its final version.

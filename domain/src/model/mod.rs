@@ -92,10 +92,19 @@ impl Aggregate for Model {
     type Error = ModelError;
 
     fn decide(&self, cmd: ModelCommand) -> Result<Vec<ModelEvent>, ModelError> {
-        if let ModelCommand::Register { model_id, spec, created_by } = cmd {
+        if let ModelCommand::Register {
+            model_id,
+            spec,
+            created_by,
+        } = cmd
+        {
             return match self.id {
                 Some(_) => Err(ModelError::AlreadyExists),
-                None => Ok(vec![ModelEvent::ModelRegistered { model_id, spec, created_by }]),
+                None => Ok(vec![ModelEvent::ModelRegistered {
+                    model_id,
+                    spec,
+                    created_by,
+                }]),
             };
         }
         let current = self.spec.as_ref().ok_or(ModelError::NotFound)?;
@@ -112,7 +121,11 @@ impl Aggregate for Model {
 
     fn apply(&mut self, event: &ModelEvent) {
         match event {
-            ModelEvent::ModelRegistered { model_id, spec, created_by } => {
+            ModelEvent::ModelRegistered {
+                model_id,
+                spec,
+                created_by,
+            } => {
                 self.id = Some(*model_id);
                 self.spec = Some(spec.clone());
                 self.created_by = Some(created_by.clone());

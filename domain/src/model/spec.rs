@@ -63,13 +63,18 @@ pub struct InvalidSpec {
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> InvalidSpec {
-    InvalidSpec { field, reason: reason.into() }
+    InvalidSpec {
+        field,
+        reason: reason.into(),
+    }
 }
 
 fn bounded(field: &'static str, s: &Option<String>, max: usize) -> Result<(), InvalidSpec> {
     match s {
         Some(v) if v.trim().is_empty() => Err(invalid(field, "must not be blank")),
-        Some(v) if v.chars().count() > max => Err(invalid(field, format!("at most {max} characters"))),
+        Some(v) if v.chars().count() > max => {
+            Err(invalid(field, format!("at most {max} characters")))
+        }
         _ => Ok(()),
     }
 }

@@ -19,7 +19,11 @@ fn registered() -> Model {
     let mut m = Model::default();
     let id = ModelId::from_uuid(uuid::Uuid::nil());
     for e in m
-        .decide(ModelCommand::Register { model_id: id, spec: spec("m"), created_by: "u".into() })
+        .decide(ModelCommand::Register {
+            model_id: id,
+            spec: spec("m"),
+            created_by: "u".into(),
+        })
         .unwrap()
     {
         m.apply(&e);
@@ -30,14 +34,20 @@ fn registered() -> Model {
 #[test]
 fn a_model_is_registered_updated_and_deleted_once() {
     let mut m = registered();
-    assert_eq!(m.decide(ModelCommand::Update { spec: spec("m") }), Err(ModelError::Unchanged));
+    assert_eq!(
+        m.decide(ModelCommand::Update { spec: spec("m") }),
+        Err(ModelError::Unchanged)
+    );
     let events = m.decide(ModelCommand::Update { spec: spec("n") }).unwrap();
     m.apply(&events[0]);
     assert_eq!(m.spec.as_ref().unwrap().name, "n");
     let events = m.decide(ModelCommand::Delete).unwrap();
     m.apply(&events[0]);
     assert_eq!(m.decide(ModelCommand::Delete), Err(ModelError::Deleted));
-    assert_eq!(Model::default().decide(ModelCommand::Delete), Err(ModelError::NotFound));
+    assert_eq!(
+        Model::default().decide(ModelCommand::Delete),
+        Err(ModelError::NotFound)
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{aggregate::Aggregate, ids::UserId};
 
 /// Who holds an address.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EmailClaim {
     /// The holder, once claimed.
     pub holder: Option<UserId>,
@@ -44,7 +44,9 @@ impl Aggregate for EmailClaim {
     fn decide(&self, cmd: ClaimEmail) -> Result<Vec<EmailClaimEvent>, EmailTaken> {
         match self.holder {
             Some(_) => Err(EmailTaken),
-            None => Ok(vec![EmailClaimEvent::EmailClaimed { user_id: cmd.user_id }]),
+            None => Ok(vec![EmailClaimEvent::EmailClaimed {
+                user_id: cmd.user_id,
+            }]),
         }
     }
 

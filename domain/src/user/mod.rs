@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::{aggregate::Aggregate, ids::UserId, role::Role, sealed::Sealed};
 
 /// The user aggregate's state.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     /// Set once registered.
     pub id: Option<UserId>,
@@ -21,6 +21,9 @@ pub struct User {
     pub active: bool,
     /// Number of successful logins.
     pub logins: u64,
+    /// The sealed password hash (never serialised out of the aggregate).
+    #[serde(skip)]
+    pub password_hash: Option<Sealed>,
 }
 
 /// What a caller may ask of a user.
@@ -41,10 +44,16 @@ pub enum UserCommand {
         /// Initial role.
         role: Role,
     },
-    /// Record a successful login.
+    /// Record a successful login and the session it opened.
     RecordLogin {
         /// How the user authenticated.
         method: String,
+        /// The new session.
+        session_id: String,
+        /// SHA-256 of the refresh token (tokens are hashed at rest).
+        refresh_token_hash: String,
+        /// When the refresh token expires (microseconds since the epoch).
+        refresh_expires_at: i64,
     },
     /// Change the role.
     ChangeRole {
@@ -74,10 +83,16 @@ pub enum UserEvent {
         /// Initial role.
         role: Role,
     },
-    /// The user logged in.
+    /// The user logged in, opening a session.
     UserLoggedIn {
         /// How.
         method: String,
+        /// The session opened.
+        session_id: String,
+        /// SHA-256 of its refresh token.
+        refresh_token_hash: String,
+        /// Refresh expiry, microseconds since the epoch.
+        refresh_expires_at: i64,
     },
     /// The role changed.
     UserRoleChanged {
@@ -141,19 +156,36 @@ impl Aggregate for User {
         }
         match cmd {
             UserCommand::Register { .. } => Err(UserError::AlreadyExists),
-            UserCommand::RecordLogin { method } => Ok(vec![UserEvent::UserLoggedIn { method }]),
+            UserCommand::RecordLogin {
+                method,
+                session_id,
+                refresh_token_hash,
+                refresh_expires_at,
+            } => Ok(vec![UserEvent::UserLoggedIn {
+                method,
+                session_id,
+                refresh_token_hash,
+                refresh_expires_at,
+            }]),
             UserCommand::ChangeRole { role } if role == current => Err(UserError::SameRole),
-            UserCommand::ChangeRole { role } => {
-                Ok(vec![UserEvent::UserRoleChanged { from: current, to: role }])
-            }
+            UserCommand::ChangeRole { role } => Ok(vec![UserEvent::UserRoleChanged {
+                from: current,
+                to: role,
+            }]),
             UserCommand::Deactivate => Ok(vec![UserEvent::UserDeactivated {}]),
         }
     }
 
     fn apply(&mut self, event: &UserEvent) {
         match event {
-            UserEvent::UserRegistered { user_id, role, .. } => {
+            UserEvent::UserRegistered {
+                user_id,
+                role,
+                password_hash,
+                ..
+            } => {
                 self.id = Some(*user_id);
+                self.password_hash = Some(password_hash.clone());
                 self.role = Some(*role);
                 self.active = true;
             }

@@ -21,8 +21,13 @@ fn given(events: &[UserEvent]) -> User {
 #[test]
 fn a_registered_user_cannot_register_again() {
     let u = given(&[registered()]);
-    let UserEvent::UserRegistered { user_id, email_lookup, email, password_hash, .. } =
-        registered()
+    let UserEvent::UserRegistered {
+        user_id,
+        email_lookup,
+        email,
+        password_hash,
+        ..
+    } = registered()
     else {
         unreachable!()
     };
@@ -39,8 +44,16 @@ fn a_registered_user_cannot_register_again() {
 
 #[test]
 fn a_missing_user_cannot_log_in_and_a_deactivated_one_neither() {
-    let cmd = UserCommand::RecordLogin { method: "password".into() };
-    assert_eq!(User::default().decide(cmd.clone()), Err(UserError::NotFound));
+    let cmd = UserCommand::RecordLogin {
+        method: "password".into(),
+        session_id: "s".into(),
+        refresh_token_hash: "h".into(),
+        refresh_expires_at: 0,
+    };
+    assert_eq!(
+        User::default().decide(cmd.clone()),
+        Err(UserError::NotFound)
+    );
     let u = given(&[registered(), UserEvent::UserDeactivated {}]);
     assert_eq!(u.decide(cmd), Err(UserError::Inactive));
 }
@@ -49,10 +62,18 @@ fn a_missing_user_cannot_log_in_and_a_deactivated_one_neither() {
 fn role_changes_record_both_roles() {
     let u = given(&[registered()]);
     assert_eq!(
-        u.decide(UserCommand::ChangeRole { role: Role::Auditor }),
-        Ok(vec![UserEvent::UserRoleChanged { from: Role::Viewer, to: Role::Auditor }])
+        u.decide(UserCommand::ChangeRole {
+            role: Role::Auditor
+        }),
+        Ok(vec![UserEvent::UserRoleChanged {
+            from: Role::Viewer,
+            to: Role::Auditor
+        }])
     );
-    assert_eq!(u.decide(UserCommand::ChangeRole { role: Role::Viewer }), Err(UserError::SameRole));
+    assert_eq!(
+        u.decide(UserCommand::ChangeRole { role: Role::Viewer }),
+        Err(UserError::SameRole)
+    );
 }
 
 #[test]
@@ -61,7 +82,10 @@ fn events_round_trip_through_type_and_payload() {
     assert_eq!(kind, "UserRegistered");
     assert_eq!(UserEvent::decode(&kind, payload).unwrap(), registered());
     let (kind, payload) = UserEvent::UserDeactivated {}.encode().unwrap();
-    assert_eq!(UserEvent::decode(&kind, payload).unwrap(), UserEvent::UserDeactivated {});
+    assert_eq!(
+        UserEvent::decode(&kind, payload).unwrap(),
+        UserEvent::UserDeactivated {}
+    );
 }
 
 #[test]

@@ -1,0 +1,186 @@
+//! Who may call what: every route is added with its [`Access`], which a guard
+//! enforces before the handler runs and which the OpenAPI document and the
+//! permission table (`/api/v1/permissions`) publish.
+
+use axum::{
+    extract::{FromRequestParts, Request, State},
+    http::{header, request::Parts, Method},
+    middleware::{self, Next},
+    response::Response,
+    routing::MethodRouter,
+    Router,
+};
+use domain::{ids::UserId, Role};
+use serde::Serialize;
+
+use crate::{error::ApiError, state::AppState};
+
+/// The callers a route admits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "roles")]
+pub enum Access {
+    /// Anyone; a token, if sent, must still be valid.
+    Public,
+    /// Any authenticated user.
+    Authenticated,
+    /// Only these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Whether `role` passes.
+    pub fn admits(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::Authenticated, Some(_)) => true,
+            (Access::Roles(rs), Some(r)) => rs.contains(&r),
+        }
+    }
+}
+
+/// Everyone who may write governance artefacts.
+pub const WRITERS: &[Role] = &[Role::Admin, Role::MlEngineer, Role::DataScientist];
+/// Admins only.
+pub const ADMIN: &[Role] = &[Role::Admin];
+/// Who may read the audit trail.
+pub const AUDIT: &[Role] = &[Role::Admin, Role::Auditor];
+/// Who may delete models.
+pub const MODEL_OWNERS: &[Role] = &[Role::Admin, Role::MlEngineer];
+
+/// The authenticated caller, put into the request by the guard.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// User id.
+    pub user_id: UserId,
+    /// Role.
+    pub role: Role,
+    /// Session id.
+    pub session_id: String,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| ApiError::unauthorized("this route needs a bearer token"))
+    }
+}
+
+/// The caller if one authenticated (on public routes).
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        Ok(MaybeCaller(parts.extensions.get::<Caller>().cloned()))
+    }
+}
+
+fn bearer(parts: &Request) -> Result<Option<&str>, ApiError> {
+    let Some(v) = parts.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let v = v
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("malformed Authorization header"))?;
+    match v.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => Ok(Some(token.trim())),
+        _ => Err(ApiError::unauthorized(
+            "Authorization must be `Bearer <token>`",
+        )),
+    }
+}
+
+async fn guard(
+    State((state, access)): State<(AppState, Access)>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let caller = match bearer(&req)? {
+        Some(token) => {
+            let claims = state
+                .tokens
+                .check(token)
+                .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+            let user_id = UserId::parse(&claims.sub)
+                .ok_or_else(|| ApiError::unauthorized("invalid token subject"))?;
+            Some(Caller {
+                user_id,
+                role: claims.role,
+                session_id: claims.sid,
+            })
+        }
+        None => None,
+    };
+    if access != Access::Public && caller.is_none() {
+        return Err(ApiError::unauthorized("this route needs a bearer token"));
+    }
+    if !access.admits(caller.as_ref().map(|c| c.role)) {
+        return Err(ApiError::forbidden("your role may not call this route"));
+    }
+    if let Some(c) = caller {
+        req.extensions_mut().insert(c);
+    }
+    Ok(next.run(req).await)
+}
+
+/// One row of the permission table.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: String,
+    /// Path template (`{id}` for parameters).
+    pub path: String,
+    /// Who may call it.
+    #[schema(value_type = Object)]
+    pub access: Access,
+}
+
+/// Builds the router while recording each route's access.
+pub struct Routes {
+    state: AppState,
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Routes {
+    /// An empty table.
+    pub fn new(state: AppState) -> Self {
+        Self {
+            state,
+            router: Router::new(),
+            specs: Vec::new(),
+        }
+    }
+
+    /// Adds `handler` for `method path`, guarded by `access`.
+    pub fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        access: Access,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let guarded = handler.route_layer(middleware::from_fn_with_state(
+            (self.state.clone(), access),
+            guard,
+        ));
+        self.router = self.router.route(path, guarded);
+        self.specs.push(RouteSpec {
+            method: method.to_string(),
+            path: path.to_owned(),
+            access,
+        });
+        self
+    }
+
+    /// The router and the permission table.
+    pub fn finish(self) -> (Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.specs)
+    }
+}

@@ -1,0 +1,158 @@
+//! Configuration, layered: defaults, then an optional TOML file, then `RAIA_*`
+//! environment variables, then command-line flags.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use commands::password::PasswordParams;
+use serde::Deserialize;
+
+/// Everything the server can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on (`RAIA_LISTEN`).
+    pub listen: SocketAddr,
+    /// Data directory: SQLite file, keys, files (`RAIA_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; default: SQLite in the data dir (`RAIA_DATABASE_URL`).
+    pub database_url: Option<String>,
+    /// NATS server for event distribution (`RAIA_NATS_URL`).
+    pub nats_url: Option<String>,
+    /// Origins allowed by CORS; empty = same-origin only (`RAIA_CORS_ORIGINS`, comma separated).
+    pub cors_origins: Vec<String>,
+    /// Largest JSON body accepted, bytes (`RAIA_BODY_LIMIT_BYTES`).
+    pub body_limit_bytes: usize,
+    /// Per-request time limit, seconds (`RAIA_REQUEST_TIMEOUT_SECS`).
+    pub request_timeout_secs: u64,
+    /// Whether anyone may register (as `viewer`) without an admin (`RAIA_SELF_REGISTRATION`).
+    pub self_registration: bool,
+    /// Access-token lifetime, seconds (`RAIA_ACCESS_TOKEN_TTL_SECS`).
+    pub access_token_ttl_secs: i64,
+    /// Refresh-token lifetime, seconds (`RAIA_REFRESH_TOKEN_TTL_SECS`).
+    pub refresh_token_ttl_secs: i64,
+    /// argon2id parameters (`RAIA_ARGON2_MEMORY_KIB`, `RAIA_ARGON2_ITERATIONS`).
+    pub password: PasswordParams,
+    /// `json` (default) or `pretty` logs (`RAIA_LOG_FORMAT`).
+    pub log_format: String,
+    /// HMAC secret for access tokens; default: generated in the data dir.
+    /// Several servers behind one database must share it (`RAIA_JWT_SECRET`).
+    pub jwt_secret: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./raia-data"),
+            database_url: None,
+            nats_url: None,
+            cors_origins: Vec::new(),
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            self_registration: false,
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            password: PasswordParams::default(),
+            log_format: "json".into(),
+            jwt_secret: None,
+        }
+    }
+}
+
+/// Why configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("config file {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    /// The file is not valid TOML for this schema.
+    #[error("config file {0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    /// An environment variable has the wrong shape.
+    #[error("environment variable {0}: {1}")]
+    Env(&'static str, String),
+}
+
+fn env(name: &'static str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    env(name)
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| ConfigError::Env(name, e.to_string()))
+        })
+        .transpose()
+}
+
+impl Config {
+    /// Loads defaults, then `file` if given, then the environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut c = match file {
+            Some(p) => {
+                let text =
+                    std::fs::read_to_string(p).map_err(|e| ConfigError::Read(p.into(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(p.into(), e))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = parsed("RAIA_LISTEN")? {
+            c.listen = v;
+        }
+        if let Some(v) = env("RAIA_DATA_DIR") {
+            c.data_dir = v.into();
+        }
+        if let Some(v) = env("RAIA_DATABASE_URL") {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_NATS_URL") {
+            c.nats_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_CORS_ORIGINS") {
+            c.cors_origins = v
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = parsed("RAIA_BODY_LIMIT_BYTES")? {
+            c.body_limit_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_REQUEST_TIMEOUT_SECS")? {
+            c.request_timeout_secs = v;
+        }
+        if let Some(v) = parsed("RAIA_SELF_REGISTRATION")? {
+            c.self_registration = v;
+        }
+        if let Some(v) = parsed("RAIA_ACCESS_TOKEN_TTL_SECS")? {
+            c.access_token_ttl_secs = v;
+        }
+        if let Some(v) = parsed("RAIA_REFRESH_TOKEN_TTL_SECS")? {
+            c.refresh_token_ttl_secs = v;
+        }
+        if let Some(v) = parsed("RAIA_ARGON2_MEMORY_KIB")? {
+            c.password.memory_kib = v;
+        }
+        if let Some(v) = parsed("RAIA_ARGON2_ITERATIONS")? {
+            c.password.iterations = v;
+        }
+        if let Some(v) = env("RAIA_LOG_FORMAT") {
+            c.log_format = v;
+        }
+        if let Some(v) = env("RAIA_JWT_SECRET") {
+            c.jwt_secret = Some(v);
+        }
+        Ok(c)
+    }
+
+    /// The database URL, defaulting to `raia.db` in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("raia.db").display()))
+    }
+}

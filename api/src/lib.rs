@@ -1,0 +1,18 @@
+//! RAIA's HTTP server and command line: routes, authentication, access control,
+//! problem+json errors, OpenAPI, health and metrics.
+
+pub mod access;
+pub mod cli;
+pub mod config;
+pub mod datadir;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod openapi;
+pub mod pagination;
+pub mod problem_layer;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod token;

@@ -1,0 +1,72 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, with each
+//! operation's permitted roles added from the route table.
+
+use axum::{extract::State, Json};
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::{routes, state::AppState};
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The annotated operations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "RAIA", description = "AI governance backend: every action is an event in a hash-chained log."),
+    modifiers(&Bearer),
+    paths(
+        routes::health::live, routes::health::detailed,
+        routes::metrics::system, routes::metrics::application, routes::metrics::database,
+        routes::auth::register, routes::auth::login, routes::auth::me,
+        routes::models::create, routes::models::list, routes::models::get, routes::models::update, routes::models::delete,
+        routes::audit::logs, routes::audit::search, routes::audit::verify,
+        routes::permissions,
+    ),
+    components(schemas(crate::error::Problem))
+)]
+pub struct ApiDoc;
+
+impl ApiDoc {
+    /// The generated document (without access annotations).
+    pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+        <Self as OpenApi>::openapi()
+    }
+}
+
+/// The document as JSON, with `x-raia-access` on every operation.
+pub fn document(state: &AppState) -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let (_, specs) = routes::table(state.clone());
+    for s in specs {
+        let op = doc
+            .get_mut("paths")
+            .and_then(|p| p.get_mut(&s.path))
+            .and_then(|p| p.get_mut(s.method.to_lowercase()));
+        if let Some(op) = op {
+            op["x-raia-access"] = serde_json::to_value(s.access).unwrap_or_default();
+        }
+    }
+    doc
+}
+
+/// Serves the document.
+pub async fn serve(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(document(&state))
+}

@@ -1,0 +1,135 @@
+//! Every route, with the roles that may call it declared beside it.
+
+pub mod as_of;
+pub mod audit;
+pub mod auth;
+pub mod health;
+pub mod metrics;
+pub mod models;
+
+use axum::{
+    extract::State,
+    http::Method,
+    routing::{delete, get, post, put},
+    Json, Router,
+};
+
+use crate::{
+    access::{Access, RouteSpec, Routes, ADMIN, AUDIT, MODEL_OWNERS, WRITERS},
+    openapi,
+    state::AppState,
+};
+
+/// The API router and its permission table.
+pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
+    use Access::{Authenticated, Public, Roles};
+    Routes::new(state)
+        .add(Method::GET, "/api/v1/health", Public, get(health::live))
+        .add(
+            Method::GET,
+            "/api/v1/health/detailed",
+            Roles(ADMIN),
+            get(health::detailed),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/metrics/system",
+            Roles(ADMIN),
+            get(metrics::system),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/metrics/application",
+            Roles(ADMIN),
+            get(metrics::application),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/metrics/database",
+            Roles(ADMIN),
+            get(metrics::database),
+        )
+        .add(
+            Method::GET,
+            "/metrics",
+            Roles(ADMIN),
+            get(metrics::prometheus),
+        )
+        // Register is public so that self-registration can work; the handler
+        // admits anonymous callers only when it is enabled.
+        .add(
+            Method::POST,
+            "/api/v1/auth/register",
+            Public,
+            post(auth::register),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/login",
+            Public,
+            post(auth::login),
+        )
+        .add(Method::GET, "/api/v1/auth/me", Authenticated, get(auth::me))
+        .add(
+            Method::GET,
+            "/api/v1/models",
+            Authenticated,
+            get(models::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models",
+            Roles(WRITERS),
+            post(models::create),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}",
+            Authenticated,
+            get(models::get),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/models/{id}",
+            Roles(WRITERS),
+            put(models::update),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/models/{id}",
+            Roles(MODEL_OWNERS),
+            delete(models::delete),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/audit/logs",
+            Roles(AUDIT),
+            get(audit::logs),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/audit/search",
+            Roles(AUDIT),
+            post(audit::search),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/audit/verify",
+            Roles(AUDIT),
+            get(audit::verify),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/openapi.json",
+            Public,
+            get(openapi::serve),
+        )
+        .add(Method::GET, "/api/v1/permissions", Public, get(permissions))
+        .finish()
+}
+
+/// The permission table: every route and who may call it.
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "meta", responses((status = 200, body = [RouteSpec])))]
+pub async fn permissions(State(state): State<AppState>) -> Json<Vec<RouteSpec>> {
+    Json(table(state).1)
+}

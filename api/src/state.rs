@@ -1,0 +1,97 @@
+//! Shared server state.
+
+use std::{
+    sync::{
+        atomic::{AtomicI64, AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use commands::{cipher::Cipher, EventStore};
+use migrations::Db;
+use projections::Runner;
+
+use crate::{config::Config, datadir::Keys, token::Tokens};
+
+/// Counters behind `/api/v1/metrics/application` (Prometheus gets the same via `metrics`).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Requests answered.
+    pub requests: AtomicU64,
+    /// Answers with 4xx.
+    pub client_errors: AtomicU64,
+    /// Answers with 5xx.
+    pub server_errors: AtomicU64,
+    /// Events appended by this process.
+    pub events_appended: AtomicU64,
+    /// Total request time, microseconds.
+    pub request_micros: AtomicU64,
+}
+
+/// The NATS relay's last known state.
+#[derive(Debug, Default)]
+pub struct RelayStatus {
+    /// Whether a relay is configured.
+    pub configured: std::sync::atomic::AtomicBool,
+    /// Whether the last attempt succeeded.
+    pub connected: std::sync::atomic::AtomicBool,
+    /// Last position acknowledged by JetStream.
+    pub cursor: AtomicI64,
+}
+
+/// Everything a handler may need.
+pub struct Inner {
+    /// Loaded configuration.
+    pub config: Config,
+    /// The database.
+    pub db: Db,
+    /// The event log.
+    pub store: Arc<dyn EventStore>,
+    /// The projection runner.
+    pub runner: Arc<Runner>,
+    /// Crypto-shredding cipher.
+    pub cipher: Cipher,
+    /// Access tokens.
+    pub tokens: Tokens,
+    /// Data-dir keys.
+    pub keys: Keys,
+    /// Server start.
+    pub started: Instant,
+    /// Request and append counters.
+    pub counters: Counters,
+    /// NATS relay status.
+    pub relay: RelayStatus,
+    /// Prometheus renderer.
+    pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
+}
+
+/// Cheap-to-clone handle on [`Inner`].
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Records appended events and waits (bounded) until the read models include
+    /// them, so a client can read its own write right away.
+    pub async fn settle(&self, events: &[domain::StoredEvent]) {
+        let Some(last) = events.last() else { return };
+        self.counters
+            .events_appended
+            .fetch_add(events.len() as u64, Ordering::Relaxed);
+        metrics::counter!("raia_events_appended_total").increment(events.len() as u64);
+        if let Err(e) = self
+            .runner
+            .wait_for(last.position, Duration::from_secs(5))
+            .await
+        {
+            tracing::warn!(error = %e, "read models lag behind the write");
+        }
+    }
+}

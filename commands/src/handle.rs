@@ -1,0 +1,136 @@
+//! Command handling: load a stream, fold it, decide, and collect the events.
+
+use domain::{
+    decode::decode, upcast::Upcasters, Aggregate, EventCodec, ExpectedVersion, Metadata, NewEvent,
+};
+
+use crate::{
+    error::CommandError,
+    store::{EventStore, Until},
+};
+
+/// An aggregate folded from its stream.
+#[derive(Debug, Clone)]
+pub struct Loaded<A> {
+    /// The stream id.
+    pub id: String,
+    /// The folded state.
+    pub state: A,
+    /// The stream's last version (0 = no stream).
+    pub version: i64,
+    /// The position of the last event folded (0 = none).
+    pub position: i64,
+}
+
+/// Folds one stream up to `until`.
+pub async fn load<A: Aggregate>(
+    store: &dyn EventStore,
+    up: &Upcasters,
+    id: &str,
+    until: Until,
+) -> Result<Loaded<A>, CommandError<A::Error>> {
+    let events = store.read_stream(A::STREAM_TYPE, id, until).await?;
+    let mut state = A::default();
+    let mut version = 0;
+    let mut position = 0;
+    for e in &events {
+        state.apply(&decode::<A::Event>(e, up)?);
+        version = e.stream_version;
+        position = e.position;
+    }
+    Ok(Loaded {
+        id: id.to_owned(),
+        state,
+        version,
+        position,
+    })
+}
+
+/// Events decided by one or more aggregates, to be appended atomically.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    metadata: Metadata,
+    events: Vec<NewEvent>,
+}
+
+impl Batch {
+    /// A batch whose events will all carry `metadata`.
+    pub fn new(metadata: Metadata) -> Self {
+        Self {
+            metadata,
+            events: Vec::new(),
+        }
+    }
+
+    /// Runs `decide` on a loaded aggregate and queues its events, expecting the
+    /// stream to still be at the loaded version (or at `if_match` if given).
+    pub fn decide<A: Aggregate>(
+        &mut self,
+        loaded: &Loaded<A>,
+        if_match: Option<i64>,
+        cmd: A::Command,
+    ) -> Result<Vec<A::Event>, CommandError<A::Error>> {
+        if let Some(expected) = if_match {
+            if expected != loaded.version {
+                return Err(CommandError::Stale {
+                    expected,
+                    actual: loaded.version,
+                });
+            }
+        }
+        let events = loaded.state.decide(cmd).map_err(CommandError::Rejected)?;
+        let expected = match loaded.version {
+            0 => ExpectedVersion::NoStream,
+            v => ExpectedVersion::Exact(v),
+        };
+        for (i, e) in events.iter().enumerate() {
+            let (event_type, payload) = e.encode()?;
+            self.events.push(NewEvent {
+                event_id: uuid::Uuid::now_v7().to_string(),
+                stream_type: A::STREAM_TYPE.to_owned(),
+                stream_id: loaded.id.clone(),
+                expected: if i == 0 {
+                    expected
+                } else {
+                    ExpectedVersion::Any
+                },
+                event_type,
+                schema_version: 1,
+                payload,
+                metadata: self.metadata.clone(),
+            });
+        }
+        Ok(events)
+    }
+
+    /// Queues events that need no decision and no version check.
+    pub fn push_unchecked<E: EventCodec>(
+        &mut self,
+        stream_type: &str,
+        stream_id: &str,
+        event: &E,
+    ) -> Result<(), domain::CodecError> {
+        let (event_type, payload) = event.encode()?;
+        self.events.push(NewEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            stream_type: stream_type.to_owned(),
+            stream_id: stream_id.to_owned(),
+            expected: ExpectedVersion::Any,
+            event_type,
+            schema_version: 1,
+            payload,
+            metadata: self.metadata.clone(),
+        });
+        Ok(())
+    }
+
+    /// Whether nothing was queued.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The queued events.
+    pub fn into_events(self) -> Vec<NewEvent> {
+        self.events
+    }
+}

@@ -1,0 +1,209 @@
+//! User commands: registration (seal personal data, hash the password, claim the
+//! address) and password login.
+
+use domain::{
+    ids::{Email, UserId},
+    upcast::Upcasters,
+    user::{ClaimEmail, EmailClaim, User, UserCommand, UserError},
+    Metadata, Role, StoredEvent,
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    cipher::{Cipher, CipherError},
+    error::{CommandError, StoreError},
+    handle::{load, Batch},
+    password::{self, HashError, PasswordParams},
+    store::{EventStore, Until},
+};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+/// A registration request, validated at the edge.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Normalised address.
+    pub email: Email,
+    /// Plain password (hashed here, never stored or logged).
+    pub password: String,
+    /// Optional display name.
+    pub display_name: Option<String>,
+    /// Role to grant.
+    pub role: Role,
+}
+
+/// Why registration or login failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UserCommandError {
+    /// The address is taken.
+    #[error("e-mail address already registered")]
+    EmailTaken,
+    /// The password is too short.
+    #[error("password must have at least {MIN_PASSWORD_LEN} characters")]
+    WeakPassword,
+    /// Wrong address or password (deliberately not saying which).
+    #[error("invalid e-mail or password")]
+    BadCredentials,
+    /// The user is deactivated.
+    #[error("account is deactivated")]
+    Inactive,
+    /// Sealing failed.
+    #[error(transparent)]
+    Cipher(#[from] CipherError),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] HashError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An event would not decode.
+    #[error(transparent)]
+    Codec(#[from] domain::CodecError),
+}
+
+impl<E: std::error::Error> From<CommandError<E>> for UserCommandError {
+    fn from(e: CommandError<E>) -> Self {
+        match e {
+            CommandError::Store(s) => Self::Store(s),
+            CommandError::Codec(c) => Self::Codec(c),
+            // Concurrent registration of one address: the claim stream conflicts.
+            CommandError::Rejected(_) | CommandError::Stale { .. } => Self::EmailTaken,
+        }
+    }
+}
+
+/// Registers a user; returns the id and the appended events.
+pub async fn register(
+    store: &dyn EventStore,
+    cipher: &Cipher,
+    params: PasswordParams,
+    new: NewUser,
+    metadata: Metadata,
+) -> Result<(UserId, Vec<StoredEvent>), UserCommandError> {
+    if new.password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(UserCommandError::WeakPassword);
+    }
+    let up = Upcasters::domain();
+    let lookup = cipher.lookup(new.email.as_str());
+    let claim = load::<EmailClaim>(store, &up, &lookup, Until::Now).await?;
+    if claim.state.holder.is_some() {
+        return Err(UserCommandError::EmailTaken);
+    }
+    let user_id = UserId::from_uuid(uuid::Uuid::now_v7());
+    let subject = user_id.to_string();
+    let phc = password::hash(&new.password, params)?;
+    let cmd = UserCommand::Register {
+        user_id,
+        email_lookup: lookup.clone(),
+        email: cipher.seal(&subject, new.email.as_str()).await?,
+        password_hash: cipher.seal(&subject, &phc).await?,
+        display_name: match &new.display_name {
+            Some(n) => Some(cipher.seal(&subject, n).await?),
+            None => None,
+        },
+        role: new.role,
+    };
+    let user = load::<User>(store, &up, &subject, Until::Now).await?;
+    let mut batch = Batch::new(metadata);
+    batch
+        .decide(&claim, None, ClaimEmail { user_id })
+        .map_err(UserCommandError::from)?;
+    batch.decide(&user, None, cmd).map_err(|e| match e {
+        CommandError::Rejected(UserError::AlreadyExists) => UserCommandError::EmailTaken,
+        other => other.into(),
+    })?;
+    let stored = store
+        .append(batch.into_events())
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict { .. } => UserCommandError::EmailTaken,
+            other => other.into(),
+        })?;
+    Ok((user_id, stored))
+}
+
+/// A successful login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    /// Who.
+    pub user_id: UserId,
+    /// With which role.
+    pub role: Role,
+    /// The new session.
+    pub session_id: String,
+    /// The opaque refresh token (returned once, stored only as a hash).
+    pub refresh_token: String,
+    /// The appended event.
+    pub event: StoredEvent,
+}
+
+/// SHA-256 of a high-entropy token, hex: how tokens are kept at rest.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checks a password against the log and records the login.
+pub async fn login(
+    store: &dyn EventStore,
+    cipher: &Cipher,
+    params: PasswordParams,
+    email: &Email,
+    password_plain: &str,
+    refresh_ttl_micros: i64,
+    metadata: Metadata,
+) -> Result<LoggedIn, UserCommandError> {
+    let up = Upcasters::domain();
+    let claim = load::<EmailClaim>(store, &up, &cipher.lookup(email.as_str()), Until::Now).await?;
+    let Some(user_id) = claim.state.holder else {
+        // Same work as a real check, so timing does not reveal which addresses exist.
+        let decoy = password::decoy(params)?;
+        password::verify(password_plain, &decoy);
+        return Err(UserCommandError::BadCredentials);
+    };
+    let user = load::<User>(store, &up, &user_id.to_string(), Until::Now).await?;
+    let phc = match &user.state.password_hash {
+        Some(sealed) => cipher.open(&user_id.to_string(), sealed).await?,
+        None => None,
+    };
+    let Some(phc) = phc else {
+        return Err(UserCommandError::BadCredentials);
+    };
+    if !password::verify(password_plain, &phc) {
+        return Err(UserCommandError::BadCredentials);
+    }
+    if !user.state.active {
+        return Err(UserCommandError::Inactive);
+    }
+    let role = user.state.role.ok_or(UserCommandError::BadCredentials)?;
+    let refresh_token = format!(
+        "rt_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let session_id = uuid::Uuid::now_v7().to_string();
+    // The actor of a login is the user who logged in.
+    let mut metadata = metadata;
+    metadata.actor_id = Some(user_id.to_string());
+    metadata.actor_role = Some(role);
+    let mut batch = Batch::new(metadata);
+    let cmd = UserCommand::RecordLogin {
+        method: "password".into(),
+        session_id: session_id.clone(),
+        refresh_token_hash: token_hash(&refresh_token),
+        refresh_expires_at: crate::store::sql_now() + refresh_ttl_micros,
+    };
+    batch.decide(&user, None, cmd).map_err(|e| match e {
+        CommandError::Rejected(UserError::Inactive) => UserCommandError::Inactive,
+        other => other.into(),
+    })?;
+    let mut stored = store.append(batch.into_events()).await?;
+    let event = stored.pop().ok_or(StoreError::Empty)?;
+    Ok(LoggedIn {
+        user_id,
+        role,
+        session_id,
+        refresh_token,
+        event,
+    })
+}

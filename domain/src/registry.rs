@@ -1,0 +1,55 @@
+//! Folding any stream by its type name, for time travel and audit tools.
+
+use serde::Serialize;
+
+use crate::{
+    aggregate::{Aggregate, CodecError},
+    decode::decode,
+    envelope::StoredEvent,
+    model::Model,
+    upcast::Upcasters,
+    user::{EmailClaim, User},
+};
+
+/// Why a stream could not be folded.
+#[derive(Debug, thiserror::Error)]
+pub enum FoldError {
+    /// No aggregate has this stream type.
+    #[error("unknown stream type {0}")]
+    UnknownStreamType(String),
+    /// An event did not decode.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+}
+
+fn fold<A: Aggregate + Serialize>(
+    events: &[StoredEvent],
+    up: &Upcasters,
+) -> Result<serde_json::Value, FoldError> {
+    let mut state = A::default();
+    for e in events {
+        state.apply(&decode::<A::Event>(e, up)?);
+    }
+    serde_json::to_value(&state).map_err(|_| FoldError::Codec(CodecError::Shape))
+}
+
+/// Folds a stream's events into its aggregate's state, as JSON.
+pub fn fold_json(
+    stream_type: &str,
+    events: &[StoredEvent],
+    up: &Upcasters,
+) -> Result<serde_json::Value, FoldError> {
+    match stream_type {
+        User::STREAM_TYPE => fold::<User>(events, up),
+        EmailClaim::STREAM_TYPE => fold::<EmailClaim>(events, up),
+        Model::STREAM_TYPE => fold::<Model>(events, up),
+        other => Err(FoldError::UnknownStreamType(other.to_owned())),
+    }
+}
+
+/// The stream types an aggregate is registered for.
+pub const STREAM_TYPES: [&str; 3] = [
+    User::STREAM_TYPE,
+    EmailClaim::STREAM_TYPE,
+    Model::STREAM_TYPE,
+];

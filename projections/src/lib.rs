@@ -1,0 +1,37 @@
+//! RAIA's read side: projections of the event log into query tables, and the
+//! runner that keeps them current with a checkpoint per projection.
+
+mod error;
+pub mod models;
+mod runner;
+pub mod users;
+
+pub use error::ProjectionError;
+pub use runner::{listen_postgres, Lag, Runner};
+
+use async_trait::async_trait;
+use domain::StoredEvent;
+use sqlx::{Any, Transaction};
+
+/// A read model: applies events to its own tables inside the runner's transaction.
+#[async_trait]
+pub trait Projection: Send + Sync {
+    /// Stable name, used for its checkpoint and by `raia replay rebuild NAME`.
+    fn name(&self) -> &'static str;
+    /// The tables it owns; a rebuild empties them.
+    fn tables(&self) -> &'static [&'static str];
+    /// Applies one event (ignoring the types it does not handle).
+    async fn apply(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        event: &StoredEvent,
+    ) -> Result<(), ProjectionError>;
+}
+
+/// Every projection RAIA ships, in a stable order.
+pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
+    vec![
+        std::sync::Arc::new(users::Users),
+        std::sync::Arc::new(models::Models),
+    ]
+}

@@ -1,0 +1,132 @@
+//! Recomputing the hash chain over the stored log.
+
+use domain::chain::{ChainBreak, Verifier, GENESIS_HASH};
+use migrations::{events, Db};
+use sqlx::Row;
+
+use crate::{checkpoint::Checkpoint, ReplayError};
+
+const PAGE: i64 = 20_000;
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Verified {
+    /// Events checked.
+    pub count: u64,
+    /// First position checked.
+    pub from: i64,
+    /// Last position checked (0 if none).
+    pub head_position: i64,
+    /// Hash of the last checked event.
+    pub head_hash: String,
+}
+
+/// Why verification failed.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyFailure {
+    /// The chain breaks.
+    #[error("chain broken: {0}")]
+    Broken(ChainBreak),
+    /// The log no longer extends the checkpoint (history was rewritten or truncated).
+    #[error("log does not extend the checkpoint at position {position}: {reason}")]
+    Checkpoint {
+        /// The checkpoint's position.
+        position: i64,
+        /// What differs.
+        reason: String,
+    },
+    /// Reading failed.
+    #[error(transparent)]
+    Replay(ReplayError),
+}
+
+impl<E: Into<ReplayError>> From<E> for VerifyFailure {
+    fn from(e: E) -> Self {
+        Self::Replay(e.into())
+    }
+}
+
+impl VerifyFailure {
+    /// The first bad position, when one is known.
+    pub fn position(&self) -> Option<i64> {
+        match self {
+            Self::Broken(b) => Some(b.position()),
+            Self::Checkpoint { position, .. } => Some(*position),
+            Self::Replay(_) => None,
+        }
+    }
+}
+
+async fn hash_at(db: &Db, position: i64) -> Result<Option<String>, ReplayError> {
+    let row = sqlx::query("SELECT hash FROM events WHERE position = $1")
+        .bind(position)
+        .fetch_optional(db.read())
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Verifies positions `from..=to` (defaults: the whole log). A range starting
+/// later than 1 is linked to the stored hash of the event before it.
+pub async fn verify(
+    db: &Db,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Verified, VerifyFailure> {
+    let from = from.unwrap_or(1).max(1);
+    let prev = if from == 1 {
+        GENESIS_HASH.to_owned()
+    } else {
+        hash_at(db, from - 1)
+            .await?
+            .ok_or(VerifyFailure::Broken(ChainBreak::Gap {
+                expected: from - 1,
+                found: -1,
+            }))?
+    };
+    let mut v = Verifier::new(from, prev);
+    let mut after = from - 1;
+    loop {
+        let page = events::read_after(db.read(), after, PAGE).await?;
+        let Some(last) = page.last().map(|e| e.position) else {
+            break;
+        };
+        for e in &page {
+            if to.is_some_and(|t| e.position > t) {
+                return Ok(done(from, &v));
+            }
+            v.push(e).map_err(VerifyFailure::Broken)?;
+        }
+        after = last;
+    }
+    Ok(done(from, &v))
+}
+
+fn done(from: i64, v: &Verifier) -> Verified {
+    Verified {
+        count: v.count(),
+        from,
+        head_position: v.next_position() - 1,
+        head_hash: v.head_hash().to_owned(),
+    }
+}
+
+/// Verifies the whole log and that it still extends a signed checkpoint.
+pub async fn verify_against(db: &Db, cp: &Checkpoint) -> Result<Verified, VerifyFailure> {
+    cp.check_signature()
+        .map_err(|e| VerifyFailure::Replay(ReplayError::Checkpoint(e)))?;
+    let verified = verify(db, None, None).await?;
+    let fail = |reason: &str| VerifyFailure::Checkpoint {
+        position: cp.position,
+        reason: reason.to_owned(),
+    };
+    if verified.head_position < cp.position {
+        return Err(fail("the log is shorter than the checkpoint"));
+    }
+    match hash_at(db, cp.position).await? {
+        Some(h) if h == cp.hash => Ok(verified),
+        Some(_) => Err(fail(
+            "the event at the checkpoint has a different hash (history was rewritten)",
+        )),
+        None => Err(fail("the event at the checkpoint is missing")),
+    }
+}
