@@ -18,6 +18,10 @@ pub struct Config {
     pub database_url: Option<String>,
     /// NATS server for event distribution (`RAIA_NATS_URL`).
     pub nats_url: Option<String>,
+    /// JetStream stream receiving events (`RAIA_NATS_STREAM`, default `RAIA_EVENTS`).
+    pub nats_stream: String,
+    /// Subject prefix (`RAIA_NATS_SUBJECT_PREFIX`, default `raia.events`).
+    pub nats_subject_prefix: String,
     /// Origins allowed by CORS; empty = same-origin only (`RAIA_CORS_ORIGINS`, comma separated).
     pub cors_origins: Vec<String>,
     /// Largest JSON body accepted, bytes (`RAIA_BODY_LIMIT_BYTES`).
@@ -46,6 +50,8 @@ impl Default for Config {
             data_dir: PathBuf::from("./raia-data"),
             database_url: None,
             nats_url: None,
+            nats_stream: commands::relay::STREAM.into(),
+            nats_subject_prefix: commands::relay::SUBJECT_PREFIX.into(),
             cors_origins: Vec::new(),
             body_limit_bytes: 2 * 1024 * 1024,
             request_timeout_secs: 30,
@@ -111,6 +117,12 @@ impl Config {
         }
         if let Some(v) = env("RAIA_NATS_URL") {
             c.nats_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_NATS_STREAM") {
+            c.nats_stream = v;
+        }
+        if let Some(v) = env("RAIA_NATS_SUBJECT_PREFIX") {
+            c.nats_subject_prefix = v;
         }
         if let Some(v) = env("RAIA_CORS_ORIGINS") {
             c.cors_origins = v

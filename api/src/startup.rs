@@ -176,7 +176,14 @@ fn relay_task(state: AppState, url: String, stop: watch::Receiver<bool>) -> Join
             if *stop.borrow() {
                 return;
             }
-            match NatsRelay::connect(state.store.clone(), &url).await {
+            match NatsRelay::connect(
+                state.store.clone(),
+                &url,
+                &state.config.nats_stream,
+                &state.config.nats_subject_prefix,
+            )
+            .await
+            {
                 Ok(relay) => {
                     state.relay.connected.store(true, Ordering::Relaxed);
                     let notify = state.store.notifier();

@@ -51,10 +51,10 @@ fn token(s: &str) -> String {
         .collect()
 }
 
-/// The subject an event is published on.
-pub fn subject(e: &StoredEvent) -> String {
+/// The subject an event is published on under `prefix`.
+pub fn subject(prefix: &str, e: &StoredEvent) -> String {
     format!(
-        "{SUBJECT_PREFIX}.{}.{}",
+        "{prefix}.{}.{}",
         token(&e.stream_type),
         token(&e.event_type)
     )
@@ -66,16 +66,24 @@ pub struct NatsRelay {
     store: Arc<dyn EventStore>,
     js: jetstream::Context,
     name: String,
+    prefix: String,
 }
 
 impl NatsRelay {
     /// Connects and makes sure the stream exists (duplicate window: 24 h).
-    pub async fn connect(store: Arc<dyn EventStore>, url: &str) -> Result<Self, RelayError> {
+    /// `stream` and `prefix` default to [`STREAM`] and [`SUBJECT_PREFIX`]; other
+    /// values let several RAIA installations share one NATS server.
+    pub async fn connect(
+        store: Arc<dyn EventStore>,
+        url: &str,
+        stream: &str,
+        prefix: &str,
+    ) -> Result<Self, RelayError> {
         let client = async_nats::connect(url).await.map_err(nats)?;
         let js = jetstream::new(client);
         js.get_or_create_stream(Config {
-            name: STREAM.to_owned(),
-            subjects: vec![format!("{SUBJECT_PREFIX}.>")],
+            name: stream.to_owned(),
+            subjects: vec![format!("{prefix}.>")],
             duplicate_window: Duration::from_secs(24 * 3600),
             ..Config::default()
         })
@@ -84,7 +92,8 @@ impl NatsRelay {
         Ok(Self {
             store,
             js,
-            name: "nats".to_owned(),
+            name: format!("nats:{stream}"),
+            prefix: prefix.to_owned(),
         })
     }
 
@@ -128,7 +137,7 @@ impl NatsRelay {
             let body = serde_json::to_vec(e)?;
             acks.push(
                 self.js
-                    .publish_with_headers(subject(e), headers, body.into())
+                    .publish_with_headers(subject(&self.prefix, e), headers, body.into())
                     .await
                     .map_err(nats)?,
             );
@@ -138,26 +147,5 @@ impl NatsRelay {
         }
         self.save_cursor(last).await?;
         Ok(events.len())
-    }
-
-    /// Relays until `stop` resolves: drains, then waits for a local append or a
-    /// one-second tick (appends by other processes are seen on the tick).
-    pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let notify = self.store.notifier();
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            match self.run_once(500).await {
-                Ok(n) if n > 0 => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "nats relay failed; retrying"),
-            }
-            tokio::select! {
-                _ = notify.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = stop.changed() => {}
-            }
-        }
     }
 }

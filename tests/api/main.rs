@@ -1,1 +1,16 @@
-//! api tests
+//! Black-box tests of RAIA: the store, the chain, the server over HTTP, the CLI
+//! and a killed process, each on SQLite and on PostgreSQL.
+
+mod access;
+mod audit;
+mod auth;
+mod bad_input;
+mod chain;
+mod crash;
+mod export;
+mod idempotency;
+mod models;
+mod nats;
+mod ops;
+mod rebuild;
+mod store;

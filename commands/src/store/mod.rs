@@ -75,6 +75,15 @@ pub fn open_store(db: Db) -> Arc<dyn EventStore> {
     }
 }
 
+/// Inserts already-chained rows verbatim (replay tools and tests that simulate
+/// a database administrator; appends go through [`EventStore::append`]).
+pub async fn insert_rows(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    rows: &[StoredEvent],
+) -> Result<(), StoreError> {
+    sql::insert(tx, rows).await
+}
+
 /// Microseconds since the epoch, as stored in every time column.
 pub fn sql_now() -> i64 {
     sql::now_micros()
