@@ -23,7 +23,11 @@ pub enum Backend {
 }
 
 /// Cheap argon2 parameters so tests do not spend their time hashing.
-pub const TEST_PASSWORD_PARAMS: PasswordParams = PasswordParams { memory_kib: 1024, iterations: 1, parallelism: 1 };
+pub const TEST_PASSWORD_PARAMS: PasswordParams = PasswordParams {
+    memory_kib: 1024,
+    iterations: 1,
+    parallelism: 1,
+};
 
 /// A password that passes the policy.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -46,7 +50,10 @@ pub struct TestApp {
 
 /// A configuration for `backend` with a fresh database and data directory.
 pub async fn test_config(backend: Backend, dir: &std::path::Path) -> Config {
-    let mut c = Config { data_dir: dir.to_path_buf(), ..Config::default() };
+    let mut c = Config {
+        data_dir: dir.to_path_buf(),
+        ..Config::default()
+    };
     c.listen = "127.0.0.1:0".parse().unwrap();
     c.password = TEST_PASSWORD_PARAMS;
     c.log_format = "pretty".into();
@@ -75,8 +82,18 @@ impl TestApp {
     pub async fn start(backend: Backend, dir: tempfile::TempDir, config: Config) -> Self {
         let server = api::startup::start(config.clone()).await.unwrap();
         let base = format!("http://{}", server.addr);
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
-        TestApp { server, base, client, dir, backend, config }
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        TestApp {
+            server,
+            base,
+            client,
+            dir,
+            backend,
+            config,
+        }
     }
 
     /// The URL of `path`.
@@ -86,7 +103,11 @@ impl TestApp {
 
     /// Creates a user with `role` through the command side; returns its e-mail.
     pub async fn user(&self, role: Role) -> String {
-        let email = format!("{}-{}@example.org", role.as_str(), uuid::Uuid::new_v4().simple());
+        let email = format!(
+            "{}-{}@example.org",
+            role.as_str(),
+            uuid::Uuid::new_v4().simple()
+        );
         let s = &self.server.state;
         let new = users::NewUser {
             email: Email::parse(&email).unwrap(),
@@ -94,7 +115,15 @@ impl TestApp {
             display_name: Some(format!("Test {role}")),
             role,
         };
-        users::register(s.store.as_ref(), &s.cipher, TEST_PASSWORD_PARAMS, new, Metadata::system("test")).await.unwrap();
+        users::register(
+            s.store.as_ref(),
+            &s.cipher,
+            TEST_PASSWORD_PARAMS,
+            new,
+            Metadata::system("test"),
+        )
+        .await
+        .unwrap();
         email
     }
 
@@ -114,7 +143,10 @@ impl TestApp {
     /// A fresh user with `role`, logged in; returns the access token.
     pub async fn token(&self, role: Role) -> String {
         let email = self.user(role).await;
-        self.login(&email).await["access_token"].as_str().unwrap().to_owned()
+        self.login(&email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Brings every projection up to the head (tests never sleep).
@@ -124,12 +156,23 @@ impl TestApp {
 
     /// GET with a bearer token.
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// POST JSON with a bearer token.
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Number of events in the log.
@@ -147,7 +190,11 @@ impl TestApp {
 /// Asserts a problem+json answer with `status` and `code`; returns the document.
 pub async fn expect_problem(r: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(r.status().as_u16(), status, "unexpected status");
-    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
     assert_eq!(ct, "application/problem+json");
     let doc: Value = r.json().await.unwrap();
     assert_eq!(doc["code"], code, "{doc}");

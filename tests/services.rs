@@ -4,7 +4,8 @@ use sqlx::Connection;
 
 /// Where the PostgreSQL server is (`RAIA_TEST_PG_URL`, default the local trust-auth server).
 pub fn postgres_admin_url() -> String {
-    std::env::var("RAIA_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("RAIA_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Creates a fresh database and returns its URL.
@@ -19,14 +20,21 @@ pub async fn postgres_database() -> String {
         ),
     };
     let name = format!("raia_t_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_owned();
     format!("{base}/{name}")
 }
 
 /// The NATS server (`RAIA_TEST_NATS_URL`, default local); panics with how to start it.
 pub async fn nats_url() -> String {
-    let url = std::env::var("RAIA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let url =
+        std::env::var("RAIA_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     if let Err(e) = async_nats::connect(&url).await {
         panic!(
             "NATS is not reachable at {url}: {e}\n\

@@ -8,7 +8,7 @@ use tracing_subscriber::{fmt, EnvFilter};
 /// Installs the log subscriber once (later calls are no-ops).
 pub fn init_logs(format: &str) {
     let filter =
-        EnvFilter::try_from_env("RAIA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+        EnvFilter::try_from_env("RAIA_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=error"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if format == "pretty" {
         builder.try_init()

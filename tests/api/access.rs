@@ -29,7 +29,12 @@ async fn every_route_admits_exactly_its_declared_roles(backend: Backend) {
             let status = rq.send().await.unwrap().status().as_u16();
             let admitted = spec.access.admits(*role);
             if admitted {
-                assert!(status != 401 && status != 403, "{} {} as {role:?}: {status}", spec.method, spec.path);
+                assert!(
+                    status != 401 && status != 403,
+                    "{} {} as {role:?}: {status}",
+                    spec.method,
+                    spec.path
+                );
             } else if role.is_none() {
                 assert_eq!(status, 401, "{} {} anonymous", spec.method, spec.path);
             } else {
@@ -39,23 +44,64 @@ async fn every_route_admits_exactly_its_declared_roles(backend: Backend) {
         }
     }
     assert_eq!(checked, table.len() * 6);
-    assert!(table.iter().any(|s| s.access == Access::Roles(api::access::AUDIT)));
+    assert!(table
+        .iter()
+        .any(|s| s.access == Access::Roles(api::access::AUDIT)));
 }
-both_backends!(every_route_admits_exactly_its_declared_roles, every_route_admits_exactly_its_declared_roles);
+both_backends!(
+    every_route_admits_exactly_its_declared_roles,
+    every_route_admits_exactly_its_declared_roles
+);
 
 async fn the_openapi_document_lists_every_route_with_its_access(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let doc: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
     let (_, table) = api::routes::table(app.server.state.clone());
-    for spec in table.iter().filter(|s| s.path.starts_with("/api/v1/") && s.path != "/api/v1/openapi.json") {
+    for spec in table
+        .iter()
+        .filter(|s| s.path.starts_with("/api/v1/") && s.path != "/api/v1/openapi.json")
+    {
         let op = &doc["paths"][&spec.path][spec.method.to_lowercase()];
-        assert!(op.is_object(), "{} {} missing from OpenAPI", spec.method, spec.path);
-        assert_eq!(op["x-raia-access"], serde_json::to_value(spec.access).unwrap(), "{}", spec.path);
+        assert!(
+            op.is_object(),
+            "{} {} missing from OpenAPI",
+            spec.method,
+            spec.path
+        );
+        assert_eq!(
+            op["x-raia-access"],
+            serde_json::to_value(spec.access).unwrap(),
+            "{}",
+            spec.path
+        );
     }
-    let perms: Value = app.client.get(app.url("/api/v1/permissions")).send().await.unwrap().json().await.unwrap();
+    let perms: Value = app
+        .client
+        .get(app.url("/api/v1/permissions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(perms.as_array().unwrap().len(), table.len());
     let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
-    assert_eq!(docs.status(), 200, "the vendored docs page is served offline");
+    assert_eq!(
+        docs.status(),
+        200,
+        "the vendored docs page is served offline"
+    );
 }
-both_backends!(the_openapi_document_lists_every_route_with_its_access, the_openapi_document_lists_every_route_with_its_access);
+both_backends!(
+    the_openapi_document_lists_every_route_with_its_access,
+    the_openapi_document_lists_every_route_with_its_access
+);

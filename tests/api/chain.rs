@@ -14,7 +14,10 @@ use crate::store::{event, fresh};
 /// Drops the append-only triggers, as a database administrator could.
 pub async fn disable_guard(db: &Db) {
     let stmts: &[&str] = match db.backend() {
-        DbBackend::Sqlite => &["DROP TRIGGER events_no_update", "DROP TRIGGER events_no_delete"],
+        DbBackend::Sqlite => &[
+            "DROP TRIGGER events_no_update",
+            "DROP TRIGGER events_no_delete",
+        ],
         DbBackend::Postgres => &["DROP TRIGGER events_append_only ON events"],
     };
     for s in stmts {
@@ -23,13 +26,21 @@ pub async fn disable_guard(db: &Db) {
 }
 
 async fn all(db: &Db) -> Vec<StoredEvent> {
-    migrations::events::read_after(db.read(), 0, 10_000).await.unwrap()
+    migrations::events::read_after(db.read(), 0, 10_000)
+        .await
+        .unwrap()
 }
 
 async fn put(db: &Db, e: &StoredEvent) {
-    sqlx::query("DELETE FROM events WHERE position = $1").bind(e.position).execute(db.write()).await.unwrap();
+    sqlx::query("DELETE FROM events WHERE position = $1")
+        .bind(e.position)
+        .execute(db.write())
+        .await
+        .unwrap();
     let mut tx = db.write().begin().await.unwrap();
-    commands::store::insert_rows(&mut tx, std::slice::from_ref(e)).await.unwrap();
+    commands::store::insert_rows(&mut tx, std::slice::from_ref(e))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -42,7 +53,10 @@ async fn seeded(backend: Backend) -> (Db, tempfile::TempDir, Vec<StoredEvent>) {
     let (store, db, dir) = fresh(backend).await;
     for i in 0..20 {
         let s = format!("s{}", i % 3);
-        store.append(vec![event(&s, ExpectedVersion::Any, i)]).await.unwrap();
+        store
+            .append(vec![event(&s, ExpectedVersion::Any, i)])
+            .await
+            .unwrap();
     }
     disable_guard(&db).await;
     let events = all(&db).await;
@@ -51,11 +65,23 @@ async fn seeded(backend: Backend) -> (Db, tempfile::TempDir, Vec<StoredEvent>) {
 
 async fn the_database_refuses_edits_to_the_log(backend: Backend) {
     let (store, db, _dir) = fresh(backend).await;
-    store.append(vec![event("a", ExpectedVersion::NoStream, 1)]).await.unwrap();
-    assert!(sqlx::query("UPDATE events SET payload = '{}'").execute(db.write()).await.is_err());
-    assert!(sqlx::query("DELETE FROM events").execute(db.write()).await.is_err());
+    store
+        .append(vec![event("a", ExpectedVersion::NoStream, 1)])
+        .await
+        .unwrap();
+    assert!(sqlx::query("UPDATE events SET payload = '{}'")
+        .execute(db.write())
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM events")
+        .execute(db.write())
+        .await
+        .is_err());
 }
-both_backends!(the_database_refuses_edits_to_the_log, the_database_refuses_edits_to_the_log);
+both_backends!(
+    the_database_refuses_edits_to_the_log,
+    the_database_refuses_edits_to_the_log
+);
 
 async fn any_altered_byte_removed_or_swapped_event_names_the_first_bad_position(backend: Backend) {
     let (db, _dir, original) = seeded(backend).await;
@@ -85,9 +111,16 @@ async fn any_altered_byte_removed_or_swapped_event_names_the_first_bad_position(
     put(&db, &e).await;
     assert_eq!(first_bad(&db).await, 13, "time");
     put(&db, &at(13)).await;
-    assert_eq!(verify::verify(&db, None, None).await.unwrap().count, 20, "restored");
+    assert_eq!(
+        verify::verify(&db, None, None).await.unwrap().count,
+        20,
+        "restored"
+    );
 
-    sqlx::query("DELETE FROM events WHERE position = 5").execute(db.write()).await.unwrap();
+    sqlx::query("DELETE FROM events WHERE position = 5")
+        .execute(db.write())
+        .await
+        .unwrap();
     assert_eq!(first_bad(&db).await, 5, "deleted");
     put(&db, &at(5)).await;
 
@@ -95,7 +128,10 @@ async fn any_altered_byte_removed_or_swapped_event_names_the_first_bad_position(
     let (mut three, mut four) = (at(4), at(3));
     three.position = 3;
     four.position = 4;
-    sqlx::query("DELETE FROM events WHERE position IN (3, 4)").execute(db.write()).await.unwrap();
+    sqlx::query("DELETE FROM events WHERE position IN (3, 4)")
+        .execute(db.write())
+        .await
+        .unwrap();
     put(&db, &three).await;
     put(&db, &four).await;
     assert_eq!(first_bad(&db).await, 3, "swapped");
@@ -123,7 +159,10 @@ async fn a_rehashed_rewrite_is_caught_against_an_earlier_checkpoint(backend: Bac
         prev = e.hash.clone();
         put(&db, &e).await;
     }
-    assert!(verify::verify(&db, None, None).await.is_ok(), "the rewritten chain is self-consistent");
+    assert!(
+        verify::verify(&db, None, None).await.is_ok(),
+        "the rewritten chain is self-consistent"
+    );
     let err = verify::verify_against(&db, &cp).await.unwrap_err();
     assert_eq!(err.position(), Some(20));
     assert!(err.to_string().contains("rewritten"), "{err}");
@@ -142,4 +181,7 @@ async fn a_verified_range_links_to_the_event_before_it(backend: Backend) {
     let v = verify::verify(&db, Some(5), Some(12)).await.unwrap();
     assert_eq!((v.count, v.from, v.head_position), (8, 5, 12));
 }
-both_backends!(a_verified_range_links_to_the_event_before_it, a_verified_range_links_to_the_event_before_it);
+both_backends!(
+    a_verified_range_links_to_the_event_before_it,
+    a_verified_range_links_to_the_event_before_it
+);

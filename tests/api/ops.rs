@@ -7,7 +7,15 @@ use serde_json::Value;
 async fn health_and_metrics_report_the_server(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = app.token(Role::Admin).await;
-    let live: Value = app.client.get(app.url("/api/v1/health")).send().await.unwrap().json().await.unwrap();
+    let live: Value = app
+        .client
+        .get(app.url("/api/v1/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(live["status"], "ok");
     let r = app.get("/api/v1/health/detailed", &admin).await;
     assert_eq!(r.status(), 200);
@@ -15,21 +23,45 @@ async fn health_and_metrics_report_the_server(backend: Backend) {
     assert_eq!(d["database"]["status"], "ok");
     assert_eq!(d["file_store"]["status"], "ok");
     assert_eq!(d["nats"]["status"], "disabled");
-    assert_eq!(d["projections"]["detail"]["projections"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        d["projections"]["detail"]["projections"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let expected_backend = match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
     assert_eq!(d["database"]["detail"]["backend"], expected_backend);
-    let sys: Value = app.get("/api/v1/metrics/system", &admin).await.json().await.unwrap();
+    let sys: Value = app
+        .get("/api/v1/metrics/system", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(sys["cpus"].as_u64().unwrap() >= 1);
-    let appm: Value = app.get("/api/v1/metrics/application", &admin).await.json().await.unwrap();
+    let appm: Value = app
+        .get("/api/v1/metrics/application", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(appm["requests_total"].as_u64().unwrap() >= 3);
-    let dbm: Value = app.get("/api/v1/metrics/database", &admin).await.json().await.unwrap();
+    let dbm: Value = app
+        .get("/api/v1/metrics/database", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(dbm["events_total"].as_i64(), Some(app.event_count().await));
     assert!(dbm["events_by_stream_type"]["user"].as_i64().unwrap() >= 2);
     let text = app.get("/metrics", &admin).await.text().await.unwrap();
     assert!(text.contains("raia_http_requests_total"), "{text}");
     assert!(text.contains("raia_projection_lag_events"));
 }
-both_backends!(health_and_metrics_report_the_server, health_and_metrics_report_the_server);
+both_backends!(
+    health_and_metrics_report_the_server,
+    health_and_metrics_report_the_server
+);

@@ -35,27 +35,53 @@ async fn rebuilt_tables_equal_the_live_ones_after_thousands_of_mixed_events(back
             display_name: None,
             role: Role::ALL[i % 5],
         };
-        users::register(store, &s.cipher, TEST_PASSWORD_PARAMS, new, meta.clone()).await.unwrap();
-        let email = Email::parse(&format!("u{i}@example.org")).unwrap();
-        users::login(store, &s.cipher, TEST_PASSWORD_PARAMS, &email, raia_tests::PASSWORD, 1_000_000, meta.clone())
+        users::register(store, &s.cipher, TEST_PASSWORD_PARAMS, new, meta.clone())
             .await
             .unwrap();
+        let email = Email::parse(&format!("u{i}@example.org")).unwrap();
+        users::login(
+            store,
+            &s.cipher,
+            TEST_PASSWORD_PARAMS,
+            &email,
+            raia_tests::PASSWORD,
+            1_000_000,
+            meta.clone(),
+        )
+        .await
+        .unwrap();
     }
     let mut ids = Vec::new();
     for i in 0..600 {
-        let (id, _) = models::register(store, spec(&format!("m{i}")), meta.clone()).await.unwrap();
+        let (id, _) = models::register(store, spec(&format!("m{i}")), meta.clone())
+            .await
+            .unwrap();
         ids.push(id);
     }
     for round in 0..3 {
         for (i, id) in ids.iter().enumerate() {
             let name = format!("m{i}-r{round}");
-            models::update(store, *id, None, |c| Ok(ModelSpec { name: name.clone(), accuracy: Some(0.1 * round as f64), ..c.clone() }), meta.clone())
-                .await
-                .unwrap();
+            models::update(
+                store,
+                *id,
+                None,
+                |c| {
+                    Ok(ModelSpec {
+                        name: name.clone(),
+                        accuracy: Some(0.1 * round as f64),
+                        ..c.clone()
+                    })
+                },
+                meta.clone(),
+            )
+            .await
+            .unwrap();
         }
     }
     for id in ids.iter().step_by(7) {
-        models::delete(store, *id, None, meta.clone()).await.unwrap();
+        models::delete(store, *id, None, meta.clone())
+            .await
+            .unwrap();
     }
     let head = app.event_count().await;
     assert!(head > 2500, "a few thousand events: {head}");
@@ -69,7 +95,11 @@ async fn rebuilt_tables_equal_the_live_ones_after_thousands_of_mixed_events(back
         assert_eq!(s.runner.rebuild(name).await.unwrap(), head);
     }
     for (i, t) in ["users", "models"].iter().enumerate() {
-        assert_eq!(replay::tables::dump(&s.db, t).await.unwrap(), live[i], "{t} differs after rebuild");
+        assert_eq!(
+            replay::tables::dump(&s.db, t).await.unwrap(),
+            live[i],
+            "{t} differs after rebuild"
+        );
     }
 }
 both_backends!(

@@ -1,0 +1,145 @@
+//! `raia bench`: figures for the log's speed, printed and never asserted. Each
+//! benchmark runs on a fresh SQLite file and a fresh PostgreSQL database.
+
+mod append;
+mod fixture;
+mod replay;
+
+use clap::Subcommand;
+use migrations::Db;
+
+use crate::config::Config;
+
+/// Benchmarks.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Events/s for single-event appends (1 and 8 writers) and 100-event
+    /// batches, beside plain INSERTs of the same rows (no lock, no hashing).
+    Append {
+        /// Events per measurement.
+        #[arg(long, default_value_t = 2000)]
+        events: usize,
+        /// Which backends: sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        backend: String,
+    },
+    /// Events/s replaying the log into every projection.
+    Rebuild {
+        /// Events in the log.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Which backends: sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        backend: String,
+    },
+    /// Events/s recomputing the hash chain.
+    Verify {
+        /// Events in the log.
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        /// Which backends: sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        backend: String,
+    },
+}
+
+/// A fresh, migrated database for one measurement.
+pub struct Scratch {
+    /// The database.
+    pub db: Db,
+    /// The backend's name.
+    pub name: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+/// Where PostgreSQL benchmarks create their databases (`RAIA_BENCH_PG_URL`).
+fn pg_admin() -> String {
+    std::env::var("RAIA_BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub(crate) async fn scratch(backend: &'static str) -> anyhow::Result<Scratch> {
+    let dir = tempfile::tempdir()?;
+    let url = if backend == "sqlite" {
+        format!("sqlite://{}", dir.path().join("bench.db").display())
+    } else {
+        use sqlx::Connection;
+        let admin = pg_admin();
+        let mut c = sqlx::PgConnection::connect(&admin).await?;
+        let name = format!("raia_bench_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut c)
+            .await?;
+        format!(
+            "{}/{name}",
+            admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b)
+        )
+    };
+    let db = Db::connect(&url).await?;
+    db.migrate().await?;
+    Ok(Scratch {
+        db,
+        name: backend,
+        _dir: dir,
+    })
+}
+
+impl Scratch {
+    /// Closes and, on PostgreSQL, drops the database.
+    pub async fn drop_it(self) -> anyhow::Result<()> {
+        let url = self.db.url().to_owned();
+        self.db.close().await;
+        if self.name == "postgres" {
+            use sqlx::Connection;
+            let mut c = sqlx::PgConnection::connect(&pg_admin()).await?;
+            let name = url.rsplit('/').next().unwrap_or_default();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+fn backends(which: &str) -> anyhow::Result<Vec<&'static str>> {
+    match which {
+        "both" => Ok(vec!["sqlite", "postgres"]),
+        "sqlite" => Ok(vec!["sqlite"]),
+        "postgres" => Ok(vec!["postgres"]),
+        other => anyhow::bail!("unknown backend {other} (sqlite, postgres or both)"),
+    }
+}
+
+/// Prints one figure.
+pub fn line(backend: &str, what: &str, events: usize, secs: f64) -> f64 {
+    let rate = events as f64 / secs;
+    println!("{backend:<9} {what:<44} {events:>9} events {secs:>9.3} s {rate:>12.0} events/s");
+    rate
+}
+
+/// Runs a benchmark.
+pub async fn run(_config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
+    if cfg!(debug_assertions) {
+        println!("note: this is a debug build; build with --release for meaningful figures");
+    }
+    match cmd {
+        BenchCommand::Append { events, backend } => {
+            for b in backends(&backend)? {
+                append::run(b, events).await?;
+            }
+        }
+        BenchCommand::Rebuild { events, backend } => {
+            for b in backends(&backend)? {
+                replay::rebuild(b, events).await?;
+            }
+        }
+        BenchCommand::Verify { events, backend } => {
+            for b in backends(&backend)? {
+                replay::verify(b, events).await?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub(crate) use scratch as fresh;
