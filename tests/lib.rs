@@ -78,7 +78,7 @@ impl TestApp {
         Self::start(backend, dir, config).await
     }
 
-    /// Starts a server with a given configuration and data directory.
+    /// Starts a server with a given configuration; `dir` is kept alive with it.
     pub async fn start(backend: Backend, dir: tempfile::TempDir, config: Config) -> Self {
         let server = api::startup::start(config.clone()).await.unwrap();
         let base = format!("http://{}", server.addr);

@@ -103,6 +103,12 @@ impl IntoResponse for ApiError {
         let mut r = (self.status, body).into_response();
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if self.status == StatusCode::UNAUTHORIZED {
+            r.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"raia\""),
+            );
+        }
         r
     }
 }

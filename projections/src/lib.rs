@@ -26,6 +26,20 @@ pub trait Projection: Send + Sync {
         tx: &mut Transaction<'static, Any>,
         event: &StoredEvent,
     ) -> Result<(), ProjectionError>;
+
+    /// Applies a batch in position order. The default applies one event at a
+    /// time; a projection may fold the batch first and write it in bulk, as long
+    /// as the tables end up exactly as with one event at a time.
+    async fn apply_batch(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        events: &[StoredEvent],
+    ) -> Result<(), ProjectionError> {
+        for e in events {
+            self.apply(tx, e).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Every projection RAIA ships, in a stable order.

@@ -109,9 +109,7 @@ impl Runner {
             tx.rollback().await?;
             return Ok((from, false));
         };
-        for e in &batch {
-            p.apply(&mut tx, e).await?;
-        }
+        p.apply_batch(&mut tx, &batch).await?;
         sqlx::query(
             "UPDATE projection_checkpoints SET position = $1, updated_at = $2 WHERE name = $3",
         )

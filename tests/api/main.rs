@@ -10,6 +10,7 @@ mod crash;
 mod export;
 mod idempotency;
 mod models;
+mod multi_node;
 mod nats;
 mod ops;
 mod rebuild;

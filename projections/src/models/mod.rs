@@ -1,5 +1,7 @@
 //! The `models` table: the registry as it stands now.
 
+mod batch;
+
 use async_trait::async_trait;
 use domain::{
     decode::decode,
@@ -34,6 +36,14 @@ impl Projection for Models {
 
     fn tables(&self) -> &'static [&'static str] {
         &["models"]
+    }
+
+    async fn apply_batch(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        events: &[StoredEvent],
+    ) -> Result<(), ProjectionError> {
+        batch::apply(tx, events).await
     }
 
     async fn apply(
