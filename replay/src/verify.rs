@@ -84,20 +84,51 @@ pub async fn verify(
             }))?
     };
     let mut v = Verifier::new(from, prev);
-    let mut after = from - 1;
-    loop {
-        let page = events::read_after(db.read(), after, PAGE).await?;
-        let Some(last) = page.last().map(|e| e.position) else {
-            break;
-        };
-        for e in &page {
-            if to.is_some_and(|t| e.position > t) {
-                return Ok(done(from, &v));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Read the next page while the current one is hashed.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let reader_db = db.clone();
+    let reader = tokio::spawn(async move {
+        let mut after = from - 1;
+        loop {
+            let page = match events::read_after(reader_db.read(), after, PAGE).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            };
+            let Some(last) = page.last().map(|e| e.position) else {
+                return;
+            };
+            let past_end = to.is_some_and(|t| last >= t);
+            after = last;
+            if tx.send(Ok(page)).await.is_err() || past_end {
+                return;
             }
-            v.push(e).map_err(VerifyFailure::Broken)?;
         }
-        after = last;
+    });
+    let mut outcome = Ok(());
+    while let Some(page) = rx.recv().await {
+        let mut page = page?;
+        if let Some(t) = to {
+            page.retain(|e| e.position <= t);
+        }
+        let (back, result) = tokio::task::spawn_blocking(move || {
+            let r = v.push_all(&page, threads);
+            (v, r)
+        })
+        .await
+        .map_err(|e| VerifyFailure::Replay(ReplayError::Task(e.to_string())))?;
+        v = back;
+        if let Err(b) = result {
+            outcome = Err(VerifyFailure::Broken(b));
+            break;
+        }
     }
+    drop(rx);
+    reader.abort();
+    outcome?;
     Ok(done(from, &v))
 }
 
