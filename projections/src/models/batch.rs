@@ -19,7 +19,7 @@ use crate::error::ProjectionError;
 enum Final {
     /// Write this row; `created` is known when the model was registered in the batch.
     Row {
-        spec: ModelSpec,
+        spec: Box<ModelSpec>,
         created: Option<(String, i64)>,
         updated_at: i64,
         version: i64,
@@ -57,19 +57,19 @@ pub async fn apply(
                 },
                 _,
             ) => Final::Row {
-                spec,
+                spec: Box::new(spec),
                 created: Some((created_by, e.recorded_at)),
                 updated_at: e.recorded_at,
                 version: e.stream_version,
             },
             (ModelEvent::ModelUpdated { spec }, Some(Final::Row { created, .. })) => Final::Row {
-                spec,
+                spec: Box::new(spec),
                 created,
                 updated_at: e.recorded_at,
                 version: e.stream_version,
             },
             (ModelEvent::ModelUpdated { spec }, _) => Final::Row {
-                spec,
+                spec: Box::new(spec),
                 created: None,
                 updated_at: e.recorded_at,
                 version: e.stream_version,
