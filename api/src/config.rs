@@ -168,3 +168,38 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("raia.db").display()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_is_overridden_by_the_environment() {
+        let dir = std::env::temp_dir().join(format!("raia-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("raia.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nself_registration = true\ncors_origins = [\"https://a.example\"]\n\n[password]\nmemory_kib = 4096\niterations = 3\nparallelism = 1\n",
+        )
+        .unwrap();
+        // Each nextest test runs in its own process, so setting variables is safe here.
+        std::env::set_var("RAIA_LISTEN", "127.0.0.1:9001");
+        let c = Config::load(Some(&file)).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9001");
+        assert!(c.self_registration);
+        assert_eq!(c.cors_origins, vec!["https://a.example".to_string()]);
+        assert_eq!(c.password.memory_kib, 4096);
+        assert_eq!(c.database_url(), "sqlite://./raia-data/raia.db");
+        std::fs::write(&file, "colour = 1\n").unwrap();
+        assert!(matches!(
+            Config::load(Some(&file)),
+            Err(ConfigError::Parse(..))
+        ));
+        std::env::set_var("RAIA_BODY_LIMIT_BYTES", "lots");
+        assert!(matches!(
+            Config::load(None),
+            Err(ConfigError::Env("RAIA_BODY_LIMIT_BYTES", _))
+        ));
+    }
+}

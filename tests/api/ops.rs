@@ -65,3 +65,32 @@ both_backends!(
     health_and_metrics_report_the_server,
     health_and_metrics_report_the_server
 );
+
+async fn cors_admits_only_configured_origins(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.cors_origins = vec!["https://ui.example".into()]
+    })
+    .await;
+    let pre = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/models"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type,idempotency-key",
+            )
+            .send()
+    };
+    let ok = pre("https://ui.example").await.unwrap();
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://ui.example"
+    );
+    let other = pre("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+both_backends!(
+    cors_admits_only_configured_origins,
+    cors_admits_only_configured_origins
+);
