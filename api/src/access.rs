@@ -12,6 +12,7 @@ use axum::{
 };
 use domain::{ids::UserId, Role};
 use serde::Serialize;
+use sqlx::Row;
 
 use crate::{error::ApiError, state::AppState};
 
@@ -96,25 +97,51 @@ fn bearer(parts: &Request) -> Result<Option<&str>, ApiError> {
     }
 }
 
+/// Checks a bearer token: signature and expiry, then that its session is still
+/// open and its user still active. The role comes from the user as it is now,
+/// so role changes, logouts and deactivations take effect at once.
+async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let claims = state
+        .tokens
+        .check(token)
+        .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
+    let user_id = UserId::parse(&claims.sub)
+        .ok_or_else(|| ApiError::unauthorized("invalid token subject"))?;
+    let row = sqlx::query(
+        "SELECT u.role, u.is_active, s.revoked_at FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.session_id = $1 AND s.user_id = $2",
+    )
+    .bind(claims.sid.clone())
+    .bind(user_id.to_string())
+    .fetch_optional(state.db.read())
+    .await
+    .map_err(ApiError::internal)?
+    .ok_or_else(|| ApiError::unauthorized("the token's session does not exist"))?;
+    let role: String = row.try_get(0).map_err(ApiError::internal)?;
+    let active: i64 = row.try_get(1).map_err(ApiError::internal)?;
+    let revoked: Option<i64> = row.try_get(2).map_err(ApiError::internal)?;
+    if active == 0 {
+        return Err(ApiError::unauthorized("the account is deactivated"));
+    }
+    if revoked.is_some() {
+        return Err(ApiError::unauthorized("the session has ended"));
+    }
+    let role =
+        Role::parse(&role).ok_or_else(|| ApiError::internal("unknown role in users table"))?;
+    Ok(Caller {
+        user_id,
+        role,
+        session_id: claims.sid,
+    })
+}
+
 async fn guard(
     State((state, access)): State<(AppState, Access)>,
     mut req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     let caller = match bearer(&req)? {
-        Some(token) => {
-            let claims = state
-                .tokens
-                .check(token)
-                .ok_or_else(|| ApiError::unauthorized("invalid or expired token"))?;
-            let user_id = UserId::parse(&claims.sub)
-                .ok_or_else(|| ApiError::unauthorized("invalid token subject"))?;
-            Some(Caller {
-                user_id,
-                role: claims.role,
-                session_id: claims.sid,
-            })
-        }
+        Some(token) => Some(authenticate(&state, token).await?),
         None => None,
     };
     if access != Access::Public && caller.is_none() {

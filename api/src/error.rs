@@ -187,3 +187,27 @@ impl From<sqlx::Error> for ApiError {
 
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<commands::sessions::SessionError> for ApiError {
+    fn from(e: commands::sessions::SessionError) -> Self {
+        use commands::sessions::SessionError as S;
+        use domain::user::UserError as U;
+        match e {
+            S::InvalidToken | S::Reuse => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_refresh_token",
+                e.to_string(),
+            ),
+            S::Rejected(U::NotFound | U::UnknownSession) => Self::not_found("user or session"),
+            S::Rejected(U::Inactive) => Self::unprocessable("user_inactive", e.to_string()),
+            S::Rejected(
+                U::AlreadyActive
+                | U::SameRole
+                | U::AlreadyExists
+                | U::SessionRevoked
+                | U::SessionExpired,
+            ) => Self::unprocessable("no_change", e.to_string()),
+            S::Other(o) => o.into(),
+        }
+    }
+}

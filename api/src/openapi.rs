@@ -35,9 +35,13 @@ impl Modify for Bearer {
         routes::health::live, routes::health::detailed,
         routes::metrics::system, routes::metrics::application, routes::metrics::database,
         routes::auth::register, routes::auth::login, routes::auth::me,
+        routes::sessions::refresh, routes::sessions::logout, routes::sessions::list, routes::sessions::end,
+        routes::sessions::change_password,
+        routes::users::list, routes::users::change_role, routes::users::deactivate, routes::users::reactivate,
+        routes::users::force_logout,
         routes::models::create, routes::models::list, routes::models::get, routes::models::update, routes::models::delete,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
-        routes::permissions,
+        routes::permissions, routes::auth_permissions,
     ),
     components(schemas(crate::error::Problem))
 )]

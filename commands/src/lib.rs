@@ -7,6 +7,7 @@ pub mod handle;
 pub mod models;
 pub mod password;
 pub mod relay;
+pub mod sessions;
 pub mod store;
 pub mod users;
 

@@ -176,12 +176,8 @@ pub async fn login(
         return Err(UserCommandError::Inactive);
     }
     let role = user.state.role.ok_or(UserCommandError::BadCredentials)?;
-    let refresh_token = format!(
-        "rt_{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
     let session_id = uuid::Uuid::now_v7().to_string();
+    let refresh_token = crate::sessions::new_refresh_token(user_id, &session_id);
     // The actor of a login is the user who logged in.
     let mut metadata = metadata;
     metadata.actor_id = Some(user_id.to_string());

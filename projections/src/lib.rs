@@ -4,6 +4,7 @@
 mod error;
 pub mod models;
 mod runner;
+pub mod sessions;
 pub mod users;
 
 pub use error::ProjectionError;
@@ -46,6 +47,7 @@ pub trait Projection: Send + Sync {
 pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
     vec![
         std::sync::Arc::new(users::Users),
+        std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
     ]
 }

@@ -14,4 +14,5 @@ mod multi_node;
 mod nats;
 mod ops;
 mod rebuild;
+mod sessions;
 mod store;

@@ -65,7 +65,7 @@ pub async fn database(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         streams.insert(r.try_get::<String, _>(0)?, json!(r.try_get::<i64, _>(1)?));
     }
     let mut tables = serde_json::Map::new();
-    for t in ["users", "models"] {
+    for t in ["users", "sessions", "models"] {
         let n: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM {t}"))
             .fetch_one(state.db.read())
             .await?

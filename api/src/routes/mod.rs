@@ -6,6 +6,8 @@ pub mod auth;
 pub mod health;
 pub mod metrics;
 pub mod models;
+pub mod sessions;
+pub mod users;
 
 use axum::{
     extract::State,
@@ -71,6 +73,67 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         )
         .add(Method::GET, "/api/v1/auth/me", Authenticated, get(auth::me))
         .add(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            Public,
+            post(sessions::refresh),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/logout",
+            Authenticated,
+            post(sessions::logout),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/sessions",
+            Authenticated,
+            get(sessions::list),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/auth/sessions/{id}",
+            Authenticated,
+            delete(sessions::end),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/auth/change-password",
+            Authenticated,
+            put(sessions::change_password),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/permissions",
+            Public,
+            get(auth_permissions),
+        )
+        .add(Method::GET, "/api/v1/users", Roles(ADMIN), get(users::list))
+        .add(
+            Method::PUT,
+            "/api/v1/users/{id}/role",
+            Roles(ADMIN),
+            put(users::change_role),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/users/{id}/deactivate",
+            Roles(ADMIN),
+            post(users::deactivate),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/users/{id}/reactivate",
+            Roles(ADMIN),
+            post(users::reactivate),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/users/{id}/logout",
+            Roles(ADMIN),
+            post(users::force_logout),
+        )
+        .add(
             Method::GET,
             "/api/v1/models",
             Authenticated,
@@ -128,8 +191,14 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         .finish()
 }
 
-/// The permission table: every route and who may call it.
+/// The permission table: every route and who may call it (also at `/api/v1/auth/permissions`).
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "meta", responses((status = 200, body = [RouteSpec])))]
 pub async fn permissions(State(state): State<AppState>) -> Json<Vec<RouteSpec>> {
     Json(table(state).1)
+}
+
+/// The permission table under the auth prefix (the identity issue's path).
+#[utoipa::path(get, path = "/api/v1/auth/permissions", tag = "auth", responses((status = 200, body = [RouteSpec])))]
+pub async fn auth_permissions(state: State<AppState>) -> Json<Vec<RouteSpec>> {
+    permissions(state).await
 }

@@ -1,14 +1,35 @@
-//! Users: registration, login records, role changes.
+//! Users: registration, sessions with rotating refresh tokens, passwords, roles.
 
+mod command;
 mod email_claim;
+mod event;
 #[cfg(test)]
 mod tests;
 
+pub use command::UserCommand;
 pub use email_claim::{ClaimEmail, EmailClaim, EmailClaimEvent, EmailTaken};
+pub use event::{RevokeReason, UserEvent};
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use crate::{aggregate::Aggregate, ids::UserId, role::Role, sealed::Sealed};
+
+/// One login session: a family of rotating refresh tokens.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Session {
+    /// Hash of the refresh token that is valid now.
+    #[serde(skip)]
+    pub current_hash: String,
+    /// Hashes of tokens already exchanged (presenting one again is reuse).
+    #[serde(skip)]
+    pub used_hashes: Vec<String>,
+    /// Expiry of the current token, microseconds.
+    pub expires_at: i64,
+    /// Whether the session ended.
+    pub revoked: bool,
+}
 
 /// The user aggregate's state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -24,85 +45,8 @@ pub struct User {
     /// The sealed password hash (never serialised out of the aggregate).
     #[serde(skip)]
     pub password_hash: Option<Sealed>,
-}
-
-/// What a caller may ask of a user.
-#[derive(Debug, Clone, PartialEq)]
-pub enum UserCommand {
-    /// Create the user. Email and password hash arrive already sealed.
-    Register {
-        /// New id.
-        user_id: UserId,
-        /// Keyed hash of the normalised address, for look-ups without plaintext.
-        email_lookup: String,
-        /// The sealed address.
-        email: Sealed,
-        /// The sealed argon2id PHC string.
-        password_hash: Sealed,
-        /// The sealed display name, if given.
-        display_name: Option<Sealed>,
-        /// Initial role.
-        role: Role,
-    },
-    /// Record a successful login and the session it opened.
-    RecordLogin {
-        /// How the user authenticated.
-        method: String,
-        /// The new session.
-        session_id: String,
-        /// SHA-256 of the refresh token (tokens are hashed at rest).
-        refresh_token_hash: String,
-        /// When the refresh token expires (microseconds since the epoch).
-        refresh_expires_at: i64,
-    },
-    /// Change the role.
-    ChangeRole {
-        /// The new role.
-        role: Role,
-    },
-    /// Block further logins.
-    Deactivate,
-}
-
-/// What happened to a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "data")]
-pub enum UserEvent {
-    /// A user was created.
-    UserRegistered {
-        /// The id.
-        user_id: UserId,
-        /// Keyed hash of the address.
-        email_lookup: String,
-        /// Sealed address.
-        email: Sealed,
-        /// Sealed password hash.
-        password_hash: Sealed,
-        /// Sealed display name.
-        display_name: Option<Sealed>,
-        /// Initial role.
-        role: Role,
-    },
-    /// The user logged in, opening a session.
-    UserLoggedIn {
-        /// How.
-        method: String,
-        /// The session opened.
-        session_id: String,
-        /// SHA-256 of its refresh token.
-        refresh_token_hash: String,
-        /// Refresh expiry, microseconds since the epoch.
-        refresh_expires_at: i64,
-    },
-    /// The role changed.
-    UserRoleChanged {
-        /// Before.
-        from: Role,
-        /// After.
-        to: Role,
-    },
-    /// The user can no longer log in.
-    UserDeactivated {},
+    /// Sessions by id.
+    pub sessions: BTreeMap<String, Session>,
 }
 
 /// Why a user command was refused.
@@ -117,9 +61,80 @@ pub enum UserError {
     /// The user was deactivated.
     #[error("user is deactivated")]
     Inactive,
+    /// Reactivate on an active user.
+    #[error("user is already active")]
+    AlreadyActive,
     /// The role is already the requested one.
     #[error("user already has that role")]
     SameRole,
+    /// No such session, or the token is not one of its tokens.
+    #[error("unknown session or refresh token")]
+    UnknownSession,
+    /// The session ended.
+    #[error("session was revoked")]
+    SessionRevoked,
+    /// The refresh token expired.
+    #[error("refresh token expired")]
+    SessionExpired,
+}
+
+impl User {
+    fn live_sessions(&self) -> impl Iterator<Item = &String> {
+        self.sessions
+            .iter()
+            .filter(|(_, s)| !s.revoked)
+            .map(|(id, _)| id)
+    }
+
+    fn end_all(&self, reason: RevokeReason, keep: Option<&str>) -> Vec<UserEvent> {
+        self.live_sessions()
+            .filter(|id| Some(id.as_str()) != keep)
+            .map(|id| UserEvent::SessionRevoked {
+                session_id: id.clone(),
+                reason,
+            })
+            .collect()
+    }
+
+    fn refresh(
+        &self,
+        session_id: String,
+        presented: &str,
+        new_hash: String,
+        expires: i64,
+        now: i64,
+    ) -> Result<Vec<UserEvent>, UserError> {
+        let s = self
+            .sessions
+            .get(&session_id)
+            .ok_or(UserError::UnknownSession)?;
+        if s.revoked {
+            return Err(UserError::SessionRevoked);
+        }
+        if s.current_hash == presented {
+            if now > s.expires_at {
+                return Err(UserError::SessionExpired);
+            }
+            return Ok(vec![UserEvent::SessionRefreshed {
+                session_id,
+                refresh_token_hash: new_hash,
+                refresh_expires_at: expires,
+            }]);
+        }
+        if s.used_hashes.iter().any(|h| h == presented) {
+            // A stolen token was replayed: end the whole family.
+            return Ok(vec![
+                UserEvent::RefreshTokenReused {
+                    session_id: session_id.clone(),
+                },
+                UserEvent::SessionRevoked {
+                    session_id,
+                    reason: RevokeReason::RefreshReuse,
+                },
+            ]);
+        }
+        Err(UserError::UnknownSession)
+    }
 }
 
 impl Aggregate for User {
@@ -151,10 +166,10 @@ impl Aggregate for User {
             }]);
         }
         let current = self.role.ok_or(UserError::NotFound)?;
-        if !self.active {
-            return Err(UserError::Inactive);
-        }
         match cmd {
+            UserCommand::Reactivate if self.active => Err(UserError::AlreadyActive),
+            UserCommand::Reactivate => Ok(vec![UserEvent::UserReactivated {}]),
+            _ if !self.active => Err(UserError::Inactive),
             UserCommand::Register { .. } => Err(UserError::AlreadyExists),
             UserCommand::RecordLogin {
                 method,
@@ -167,12 +182,39 @@ impl Aggregate for User {
                 refresh_token_hash,
                 refresh_expires_at,
             }]),
+            UserCommand::Refresh {
+                session_id,
+                presented_hash,
+                new_hash,
+                new_expires_at,
+                now,
+            } => self.refresh(session_id, &presented_hash, new_hash, new_expires_at, now),
+            UserCommand::EndSession { session_id, reason } => {
+                match self.sessions.get(&session_id) {
+                    None => Err(UserError::UnknownSession),
+                    Some(s) if s.revoked => Err(UserError::SessionRevoked),
+                    Some(_) => Ok(vec![UserEvent::SessionRevoked { session_id, reason }]),
+                }
+            }
+            UserCommand::EndAllSessions { reason } => Ok(self.end_all(reason, None)),
+            UserCommand::ChangePassword {
+                password_hash,
+                keep_session,
+            } => {
+                let mut events = vec![UserEvent::PasswordChanged { password_hash }];
+                events.extend(self.end_all(RevokeReason::PasswordChanged, keep_session.as_deref()));
+                Ok(events)
+            }
             UserCommand::ChangeRole { role } if role == current => Err(UserError::SameRole),
             UserCommand::ChangeRole { role } => Ok(vec![UserEvent::UserRoleChanged {
                 from: current,
                 to: role,
             }]),
-            UserCommand::Deactivate => Ok(vec![UserEvent::UserDeactivated {}]),
+            UserCommand::Deactivate => {
+                let mut events = vec![UserEvent::UserDeactivated {}];
+                events.extend(self.end_all(RevokeReason::Deactivated, None));
+                Ok(events)
+            }
         }
     }
 
@@ -185,13 +227,50 @@ impl Aggregate for User {
                 ..
             } => {
                 self.id = Some(*user_id);
-                self.password_hash = Some(password_hash.clone());
                 self.role = Some(*role);
+                self.password_hash = Some(password_hash.clone());
                 self.active = true;
             }
-            UserEvent::UserLoggedIn { .. } => self.logins += 1,
+            UserEvent::UserLoggedIn {
+                session_id,
+                refresh_token_hash,
+                refresh_expires_at,
+                ..
+            } => {
+                self.logins += 1;
+                self.sessions.insert(
+                    session_id.clone(),
+                    Session {
+                        current_hash: refresh_token_hash.clone(),
+                        used_hashes: Vec::new(),
+                        expires_at: *refresh_expires_at,
+                        revoked: false,
+                    },
+                );
+            }
+            UserEvent::SessionRefreshed {
+                session_id,
+                refresh_token_hash,
+                refresh_expires_at,
+            } => {
+                if let Some(s) = self.sessions.get_mut(session_id) {
+                    let old = std::mem::replace(&mut s.current_hash, refresh_token_hash.clone());
+                    s.used_hashes.push(old);
+                    s.expires_at = *refresh_expires_at;
+                }
+            }
+            UserEvent::RefreshTokenReused { .. } => {}
+            UserEvent::SessionRevoked { session_id, .. } => {
+                if let Some(s) = self.sessions.get_mut(session_id) {
+                    s.revoked = true;
+                }
+            }
+            UserEvent::PasswordChanged { password_hash } => {
+                self.password_hash = Some(password_hash.clone())
+            }
             UserEvent::UserRoleChanged { to, .. } => self.role = Some(*to),
             UserEvent::UserDeactivated {} => self.active = false,
+            UserEvent::UserReactivated {} => self.active = true,
         }
     }
 }

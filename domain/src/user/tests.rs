@@ -96,3 +96,111 @@ fn an_email_is_claimed_once() {
     c.apply(&events[0]);
     assert_eq!(c.decide(ClaimEmail { user_id: id }), Err(EmailTaken));
 }
+
+fn logged_in(session: &str, hash: &str) -> UserEvent {
+    UserEvent::UserLoggedIn {
+        method: "password".into(),
+        session_id: session.into(),
+        refresh_token_hash: hash.into(),
+        refresh_expires_at: 100,
+    }
+}
+
+fn refresh(session: &str, presented: &str, new: &str, now: i64) -> UserCommand {
+    UserCommand::Refresh {
+        session_id: session.into(),
+        presented_hash: presented.into(),
+        new_hash: new.into(),
+        new_expires_at: 200,
+        now,
+    }
+}
+
+fn run(u: &mut User, cmd: UserCommand) -> Result<Vec<UserEvent>, UserError> {
+    let events = u.decide(cmd)?;
+    events.iter().for_each(|e| u.apply(e));
+    Ok(events)
+}
+
+#[test]
+fn refresh_tokens_rotate_and_a_replayed_one_revokes_the_family() {
+    let mut u = given(&[registered(), logged_in("s1", "h1")]);
+    run(&mut u, refresh("s1", "h1", "h2", 50)).unwrap();
+    assert_eq!(u.sessions["s1"].current_hash, "h2");
+    // The thief replays h1: the session ends, and h2 stops working too.
+    let events = run(&mut u, refresh("s1", "h1", "h3", 60)).unwrap();
+    assert!(matches!(events[0], UserEvent::RefreshTokenReused { .. }));
+    assert!(matches!(
+        events[1],
+        UserEvent::SessionRevoked {
+            reason: RevokeReason::RefreshReuse,
+            ..
+        }
+    ));
+    assert_eq!(
+        run(&mut u, refresh("s1", "h2", "h4", 70)),
+        Err(UserError::SessionRevoked)
+    );
+    assert_eq!(
+        run(&mut u, refresh("nope", "h2", "h4", 70)),
+        Err(UserError::UnknownSession)
+    );
+}
+
+#[test]
+fn an_expired_or_unknown_refresh_token_is_refused() {
+    let mut u = given(&[registered(), logged_in("s1", "h1")]);
+    assert_eq!(
+        run(&mut u, refresh("s1", "h1", "h2", 101)),
+        Err(UserError::SessionExpired)
+    );
+    assert_eq!(
+        run(&mut u, refresh("s1", "zz", "h2", 50)),
+        Err(UserError::UnknownSession)
+    );
+}
+
+#[test]
+fn deactivation_ends_every_session_and_reactivation_allows_logins_again() {
+    let mut u = given(&[registered(), logged_in("a", "1"), logged_in("b", "2")]);
+    run(
+        &mut u,
+        UserCommand::EndSession {
+            session_id: "a".into(),
+            reason: RevokeReason::Logout,
+        },
+    )
+    .unwrap();
+    let events = run(&mut u, UserCommand::Deactivate).unwrap();
+    assert_eq!(
+        events.len(),
+        2,
+        "deactivated + only the live session revoked"
+    );
+    assert!(u.sessions.values().all(|s| s.revoked));
+    assert_eq!(
+        run(&mut u, refresh("b", "2", "3", 1)),
+        Err(UserError::Inactive)
+    );
+    assert_eq!(run(&mut u, UserCommand::Reactivate).map(|e| e.len()), Ok(1));
+    assert_eq!(
+        run(&mut u, UserCommand::Reactivate),
+        Err(UserError::AlreadyActive)
+    );
+}
+
+#[test]
+fn a_password_change_keeps_the_current_session_and_ends_the_others() {
+    let mut u = given(&[registered(), logged_in("a", "1"), logged_in("b", "2")]);
+    let events = run(
+        &mut u,
+        UserCommand::ChangePassword {
+            password_hash: Sealed::from_ciphertext("new".into()),
+            keep_session: Some("a".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(!u.sessions["a"].revoked && u.sessions["b"].revoked);
+    assert_eq!(u.password_hash, Some(Sealed::from_ciphertext("new".into())));
+}

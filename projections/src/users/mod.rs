@@ -76,6 +76,27 @@ impl Projection for Users {
             .bind(at)
             .bind(e.stream_version)
             .bind(e.stream_id.clone()),
+            UserEvent::UserReactivated {} => sqlx::query(
+                "UPDATE users SET is_active = 1, updated_at = $1, stream_version = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(e.stream_version)
+            .bind(e.stream_id.clone()),
+            UserEvent::PasswordChanged { password_hash } => sqlx::query(
+                "UPDATE users SET password_sealed = $1, updated_at = $2, stream_version = $3 WHERE id = $4",
+            )
+            .bind(password_hash.as_str().to_owned())
+            .bind(at)
+            .bind(e.stream_version)
+            .bind(e.stream_id.clone()),
+            UserEvent::SessionRefreshed { .. }
+            | UserEvent::RefreshTokenReused { .. }
+            | UserEvent::SessionRevoked { .. } => sqlx::query(
+                "UPDATE users SET updated_at = $1, stream_version = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(e.stream_version)
+            .bind(e.stream_id.clone()),
         };
         q.execute(&mut **tx).await?;
         Ok(())

@@ -1,0 +1,79 @@
+//! What a caller may ask of a user.
+
+use crate::{ids::UserId, role::Role, sealed::Sealed};
+
+use super::event::RevokeReason;
+
+/// What a caller may ask of a user. Facts (hashes, sealed values, the time)
+/// arrive in the command; `decide` does no IO.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserCommand {
+    /// Create the user. Email and password hash arrive already sealed.
+    Register {
+        /// New id.
+        user_id: UserId,
+        /// Keyed hash of the normalised address, for look-ups without plaintext.
+        email_lookup: String,
+        /// The sealed address.
+        email: Sealed,
+        /// The sealed argon2id PHC string.
+        password_hash: Sealed,
+        /// The sealed display name, if given.
+        display_name: Option<Sealed>,
+        /// Initial role.
+        role: Role,
+    },
+    /// Record a successful login and the session it opened.
+    RecordLogin {
+        /// How the user authenticated.
+        method: String,
+        /// The new session.
+        session_id: String,
+        /// SHA-256 of the refresh token (tokens are hashed at rest).
+        refresh_token_hash: String,
+        /// When the refresh token expires (microseconds since the epoch).
+        refresh_expires_at: i64,
+    },
+    /// Exchange a refresh token for a new one.
+    Refresh {
+        /// The session named by the token.
+        session_id: String,
+        /// SHA-256 of the presented token.
+        presented_hash: String,
+        /// SHA-256 of the replacement token.
+        new_hash: String,
+        /// The replacement's expiry.
+        new_expires_at: i64,
+        /// Now, microseconds since the epoch.
+        now: i64,
+    },
+    /// End one session.
+    EndSession {
+        /// The session.
+        session_id: String,
+        /// Why.
+        reason: RevokeReason,
+    },
+    /// End every live session.
+    EndAllSessions {
+        /// Why.
+        reason: RevokeReason,
+    },
+    /// Replace the password (the old one was checked by the caller) and end
+    /// every other session.
+    ChangePassword {
+        /// The new sealed hash.
+        password_hash: Sealed,
+        /// The session to keep, if any.
+        keep_session: Option<String>,
+    },
+    /// Change the role.
+    ChangeRole {
+        /// The new role.
+        role: Role,
+    },
+    /// Block logins and end every session.
+    Deactivate,
+    /// Allow logins again.
+    Reactivate,
+}
