@@ -48,9 +48,13 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
         stream_type: &str,
         stream_id: &str,
         until: Until,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        sql::read_stream(self.db().read(), stream_type, stream_id, until).await
+    }
     /// Up to `limit` events with position greater than `after`, in order.
-    async fn read_all(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError>;
+    async fn read_all(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
+        sql::read_all(self.db().read(), after, limit).await
+    }
     /// Up to `limit` events recorded in `[from, to)` (microseconds), after position `after`.
     async fn read_time_range(
         &self,
@@ -58,9 +62,13 @@ pub trait EventStore: Send + Sync + std::fmt::Debug {
         to: i64,
         after: i64,
         limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        sql::read_time_range(self.db().read(), from, to, after, limit).await
+    }
     /// The last event's position and hash.
-    async fn head(&self) -> Result<Head, StoreError>;
+    async fn head(&self) -> Result<Head, StoreError> {
+        sql::head(self.db().read()).await
+    }
     /// Wakes when a local append commits (a hint; the table is the truth).
     fn notifier(&self) -> Arc<tokio::sync::Notify>;
     /// The database underneath.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use domain::{NewEvent, StoredEvent};
 use migrations::Db;
 
-use super::{sql, EventStore, Head, Until};
+use super::{sql, EventStore};
 use crate::error::StoreError;
 
 /// The advisory lock key that serialises appends ("RAIA" in ASCII).
@@ -53,33 +53,6 @@ impl EventStore for PgStore {
         tx.commit().await?;
         self.notify.notify_waiters();
         Ok(stored)
-    }
-
-    async fn read_stream(
-        &self,
-        t: &str,
-        id: &str,
-        until: Until,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        sql::read_stream(self.db.read(), t, id, until).await
-    }
-
-    async fn read_all(&self, after: i64, limit: i64) -> Result<Vec<StoredEvent>, StoreError> {
-        sql::read_all(self.db.read(), after, limit).await
-    }
-
-    async fn read_time_range(
-        &self,
-        from: i64,
-        to: i64,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        sql::read_time_range(self.db.read(), from, to, after, limit).await
-    }
-
-    async fn head(&self) -> Result<Head, StoreError> {
-        sql::head(self.db.read()).await
     }
 
     fn notifier(&self) -> Arc<tokio::sync::Notify> {
