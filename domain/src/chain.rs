@@ -153,80 +153,39 @@ impl Verifier {
 
     /// Checks the next event.
     pub fn push(&mut self, e: &StoredEvent) -> Result<(), ChainBreak> {
+        self.push_parts(&Envelope::from(e), &e.prev_hash, &e.hash)
+    }
+
+    /// Checks the next event given as borrowed parts (no copy of the row).
+    pub fn push_parts(
+        &mut self,
+        e: &Envelope<'_>,
+        prev_hash: &str,
+        stored_hash: &str,
+    ) -> Result<(), ChainBreak> {
         if e.position != self.next_position {
             return Err(ChainBreak::Gap {
                 expected: self.next_position,
                 found: e.position,
             });
         }
-        if e.prev_hash != self.prev_hash {
+        if prev_hash != self.prev_hash {
             return Err(ChainBreak::Link {
                 position: e.position,
             });
         }
-        let computed = hash(&e.prev_hash, &Envelope::from(e)).map_err(|_| ChainBreak::Link {
+        let computed = hash(prev_hash, e).map_err(|_| ChainBreak::Link {
             position: e.position,
         })?;
-        if computed != e.hash {
+        if computed != stored_hash {
             return Err(ChainBreak::Content {
                 position: e.position,
             });
         }
-        self.prev_hash.clone_from(&e.hash);
+        self.prev_hash.clear();
+        self.prev_hash.push_str(stored_hash);
         self.next_position += 1;
         self.count += 1;
-        Ok(())
-    }
-
-    /// Checks a run of events, recomputing their hashes on up to `threads`
-    /// threads: each hash depends only on the event's own fields and stored
-    /// `prev_hash`, so only the link checks need to run in order. Reports the
-    /// same first break as pushing the events one by one.
-    pub fn push_all(&mut self, events: &[StoredEvent], threads: usize) -> Result<(), ChainBreak> {
-        let threads = threads.clamp(1, 16);
-        let chunk = events.len().div_ceil(threads).max(1);
-        let content_ok: Vec<bool> = std::thread::scope(|s| {
-            let handles: Vec<_> = events
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|e| {
-                                hash(&e.prev_hash, &Envelope::from(e)).is_ok_and(|h| h == e.hash)
-                            })
-                            .collect::<Vec<bool>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for (e, ok) in events
-            .iter()
-            .zip(content_ok.iter().chain(std::iter::repeat(&false)))
-        {
-            if e.position != self.next_position {
-                return Err(ChainBreak::Gap {
-                    expected: self.next_position,
-                    found: e.position,
-                });
-            }
-            if e.prev_hash != self.prev_hash {
-                return Err(ChainBreak::Link {
-                    position: e.position,
-                });
-            }
-            if !ok {
-                return Err(ChainBreak::Content {
-                    position: e.position,
-                });
-            }
-            self.prev_hash.clone_from(&e.hash);
-            self.next_position += 1;
-            self.count += 1;
-        }
         Ok(())
     }
 
@@ -308,22 +267,6 @@ mod tests {
             let i = pick.index(events.len());
             events[i].payload.push('x');
             prop_assert_eq!(verify(&events).unwrap_err().position(), i as i64 + 1);
-        }
-
-        #[test]
-        fn parallel_verification_reports_the_same_first_break(
-            payloads in prop::collection::vec("[a-z]{1,12}", 2..40),
-            pick in any::<prop::sample::Index>(),
-            threads in 1usize..4,
-        ) {
-            let mut events = chain(&payloads);
-            let i = pick.index(events.len());
-            events[i].metadata.push(' ');
-            let mut v = Verifier::genesis();
-            let parallel = v.push_all(&events, threads);
-            prop_assert_eq!(parallel, verify(&events).map(|_| ()));
-            let mut ok = Verifier::genesis();
-            prop_assert!(ok.push_all(&chain(&payloads), threads).is_ok());
         }
 
         #[test]
