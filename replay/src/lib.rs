@@ -29,9 +29,6 @@ pub enum ReplayError {
     /// A stream could not be folded.
     #[error(transparent)]
     Fold(#[from] domain::registry::FoldError),
-    /// A worker task failed.
-    #[error("worker task: {0}")]
-    Task(String),
     /// A projection failed.
     #[error(transparent)]
     Projection(#[from] projections::ProjectionError),
