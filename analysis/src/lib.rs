@@ -1,5 +1,6 @@
 //! RAIA's analysis engines. Pure: no tokio, sqlx, axum or IO; callers hand in data.
 
 pub mod drift;
+pub mod explain;
 pub mod fairness;
 pub mod text;

@@ -1,0 +1,127 @@
+//! Coalition values v(S) = E_b f(x_S, b_notS) over a background, evaluated in large batches.
+
+use std::cell::Cell;
+
+use ndarray::{s, Array2, ArrayView1, ArrayView2};
+
+use super::background::Background;
+use super::error::{ExplainError, Result};
+use super::predictor::{predict_checked, Predictor};
+
+/// Default cap on rows per model call: big enough to amortise per-call overhead (ONNX
+/// runtimes), small enough for the batch (1 MiB per 8 features) to stay in cache.
+pub const DEFAULT_MAX_BATCH_ROWS: usize = 16_384;
+
+thread_local! {
+    static SCRATCH: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
+}
+
+/// Evaluates coalition values for one explained row against a background.
+pub(crate) struct CoalitionGame<'a, P: ?Sized> {
+    model: &'a P,
+    background: &'a Background,
+    x: Vec<f64>,
+    max_batch_rows: usize,
+}
+
+impl<'a, P: Predictor + ?Sized> CoalitionGame<'a, P> {
+    /// Prepares the game for row `x` (length checked against the background).
+    pub(crate) fn new(
+        model: &'a P,
+        background: &'a Background,
+        x: ArrayView1<f64>,
+        max_batch_rows: usize,
+    ) -> Result<Self> {
+        background.check_features(x.len())?;
+        if x.iter().any(|v| v.is_infinite()) {
+            return Err(ExplainError::NonFinite("explained row"));
+        }
+        Ok(Self {
+            model,
+            background,
+            x: x.to_vec(),
+            max_batch_rows: max_batch_rows.max(1),
+        })
+    }
+
+    /// Number of features (players).
+    pub(crate) fn n_features(&self) -> usize {
+        self.x.len()
+    }
+
+    /// v(S) for `n_masks` coalitions; `fill(k, mask)` writes coalition k (true = from x).
+    ///
+    /// Each coalition becomes a block of background rows with the coalition's columns
+    /// overwritten by x, and blocks are stacked so the model sees few, large batches.
+    pub(crate) fn values_with<F>(&self, n_masks: usize, mut fill: F) -> Result<Vec<f64>>
+    where
+        F: FnMut(usize, &mut [bool]),
+    {
+        let m = self.n_features();
+        let bg = self.background.data();
+        let n_bg = bg.nrows();
+        let per_chunk = (self.max_batch_rows / n_bg).clamp(1, n_masks.max(1));
+        // Background in one contiguous row-major slice, so each block is a single copy.
+        let bg_flat: Vec<f64> = bg.iter().copied().collect();
+        // The batch buffer is reused across rows of a thread: allocating and zeroing
+        // megabytes per explained row costs as much as building the batch. `take` (not a
+        // borrow) keeps a re-entrant predictor safe.
+        let mut buf = SCRATCH.take();
+        buf.resize(per_chunk * n_bg * m, 0.0);
+        let mut mask = vec![false; m];
+        let mut on: Vec<usize> = Vec::with_capacity(m);
+        let mut out = Vec::with_capacity(n_masks);
+        let weights = self.background.weights();
+        let mut start = 0;
+        let result = loop {
+            if start >= n_masks {
+                break Ok(());
+            }
+            let count = per_chunk.min(n_masks - start);
+            for k in 0..count {
+                mask.iter_mut().for_each(|b| *b = false);
+                fill(start + k, &mut mask);
+                on.clear();
+                on.extend(mask.iter().enumerate().filter(|(_, b)| **b).map(|(j, _)| j));
+                let block = &mut buf[k * n_bg * m..(k + 1) * n_bg * m];
+                block.copy_from_slice(&bg_flat);
+                for row in block.chunks_exact_mut(m) {
+                    for &j in &on {
+                        row[j] = self.x[j];
+                    }
+                }
+            }
+            let view = match ArrayView2::from_shape((count * n_bg, m), &buf[..count * n_bg * m]) {
+                Ok(v) => v,
+                Err(e) => break Err(ExplainError::Numerical(e.to_string())),
+            };
+            let preds = match predict_checked(self.model, view) {
+                Ok(p) => p,
+                Err(e) => break Err(e),
+            };
+            for k in 0..count {
+                let block = preds.slice(s![k * n_bg..(k + 1) * n_bg]);
+                out.push(block.iter().zip(weights).map(|(p, w)| p * w).sum());
+            }
+            start += count;
+        };
+        SCRATCH.set(buf);
+        result.map(|()| out)
+    }
+
+    /// f(x) itself, evaluated as a one-row batch.
+    pub(crate) fn output(&self) -> Result<f64> {
+        let row = Array2::from_shape_vec((1, self.x.len()), self.x.clone())
+            .map_err(|e| ExplainError::Numerical(e.to_string()))?;
+        Ok(predict_checked(self.model, row.view())?[0])
+    }
+}
+
+/// Expected model output over the background: v(empty set).
+pub(crate) fn background_mean<P: Predictor + ?Sized>(
+    model: &P,
+    background: &Background,
+) -> Result<f64> {
+    let preds = predict_checked(model, background.data())?;
+    Ok(background.mean_of(preds.view()))
+}
