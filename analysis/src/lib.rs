@@ -3,4 +3,5 @@
 pub mod drift;
 pub mod explain;
 pub mod fairness;
+pub mod inference;
 pub mod text;
