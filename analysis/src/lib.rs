@@ -4,4 +4,5 @@ pub mod drift;
 pub mod explain;
 pub mod fairness;
 pub mod inference;
+pub mod json_float;
 pub mod text;

@@ -21,7 +21,7 @@ mod column;
 mod error;
 pub mod evidently;
 pub mod jensen_shannon;
-mod json_float;
+use crate::json_float;
 pub mod ks;
 mod ks_exact;
 mod parallel;

@@ -23,7 +23,7 @@ mod error;
 mod four_fifths;
 mod frame;
 mod group;
-pub mod json_float;
+pub use crate::json_float;
 mod privileged;
 mod quantile;
 mod report;

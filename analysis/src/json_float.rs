@@ -1,4 +1,5 @@
-//! Serde adapter for `f64` fields that may be non-finite.
+//! Serde adapter for `f64` fields that may be non-finite, shared by every engine
+//! whose results go into events as JSON.
 //!
 //! serde_json writes NaN and both infinities as `null` and then cannot read `null` back
 //! into an `f64`, so a chi-square statistic of +inf would not survive a round trip.
