@@ -5,4 +5,5 @@ pub mod explain;
 pub mod fairness;
 pub mod inference;
 pub mod json_float;
+pub mod profile;
 pub mod text;
