@@ -2,6 +2,9 @@
 //! database, authenticate as any role, and reach NATS. A missing service fails
 //! the test with the command that starts it; nothing is skipped silently.
 
+// Test support: a failed set-up step should panic the test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod services;
 
 use std::time::Duration;

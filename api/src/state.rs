@@ -5,7 +5,7 @@ use std::{
         atomic::{AtomicI64, AtomicU64, Ordering},
         Arc,
     },
-    time::{Duration, Instant},
+    time::Instant,
 };
 
 use commands::{cipher::Cipher, EventStore};
@@ -78,20 +78,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Records appended events and waits (bounded) until the read models include
-    /// them, so a client can read its own write right away.
+    /// Records appended events and brings the read models up to them before the
+    /// answer goes out, so a client can read its own write right away. Running
+    /// the catch-up here (not only in the background runner) cannot miss a
+    /// wake-up; each batch re-reads its checkpoint in its transaction, so a
+    /// concurrent runner never applies an event twice.
     pub async fn settle(&self, events: &[domain::StoredEvent]) {
-        let Some(last) = events.last() else { return };
+        if events.is_empty() {
+            return;
+        }
         self.counters
             .events_appended
             .fetch_add(events.len() as u64, Ordering::Relaxed);
         metrics::counter!("raia_events_appended_total").increment(events.len() as u64);
-        if let Err(e) = self
-            .runner
-            .wait_for(last.position, Duration::from_secs(5))
-            .await
-        {
-            tracing::warn!(error = %e, "read models lag behind the write");
+        if let Err(e) = self.runner.catch_up().await {
+            tracing::warn!(error = %e, "read models could not catch up with the write");
         }
     }
 }

@@ -17,7 +17,4 @@ pub enum ProjectionError {
     /// No projection has that name.
     #[error("no projection named {0}")]
     Unknown(String),
-    /// Waiting for the projections timed out.
-    #[error("projections did not reach position {0} in time")]
-    Timeout(i64),
 }

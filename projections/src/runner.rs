@@ -167,25 +167,6 @@ impl Runner {
         }
     }
 
-    /// Waits until every projection has applied `position`, waking the runner
-    /// and giving up after `timeout`.
-    pub async fn wait_for(&self, position: i64, timeout: Duration) -> Result<(), ProjectionError> {
-        let wait = async {
-            for tx in self.checkpoints.values() {
-                let mut rx = tx.subscribe();
-                while *rx.borrow_and_update() < position {
-                    self.wake.notify_waiters();
-                    if rx.changed().await.is_err() {
-                        break;
-                    }
-                }
-            }
-        };
-        tokio::time::timeout(timeout, wait)
-            .await
-            .map_err(|_| ProjectionError::Timeout(position))
-    }
-
     /// Catches up now (in the caller's task) and returns once every projection
     /// has reached the head as it was on entry.
     pub async fn sync(&self) -> Result<i64, ProjectionError> {

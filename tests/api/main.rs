@@ -1,6 +1,9 @@
 //! Black-box tests of RAIA: the store, the chain, the server over HTTP, the CLI
 //! and a killed process, each on SQLite and on PostgreSQL.
 
+// Test bodies are helpers the generated #[tokio::test]s call; a failure should panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod access;
 mod audit;
 mod auth;

@@ -78,14 +78,13 @@ async fn view(state: &AppState, r: &AnyRow) -> ApiResult<UserView> {
         let (cipher, id) = (state.cipher.clone(), id.clone());
         async move {
             match s {
-                Some(s) => Ok::<_, ApiError>(
+                Some(s) => Ok::<_, ApiError>(Some(
                     cipher
                         .open(&id, &Sealed::from_ciphertext(s))
                         .await
                         .map_err(ApiError::internal)?
                         .unwrap_or_else(|| "[erased]".into()),
-                )
-                .map(Some),
+                )),
                 None => Ok(None),
             }
         }

@@ -37,7 +37,7 @@ fn meta() -> Metadata {
 pub fn event(i: usize) -> NewEvent {
     let model = i / 4;
     let id = ModelId::from_uuid(uuid::Uuid::from_u128(model as u128 + 1));
-    let (e, expected) = if i % 4 == 0 {
+    let (e, expected) = if i.is_multiple_of(4) {
         (
             ModelEvent::ModelRegistered {
                 model_id: id,
