@@ -1,6 +1,6 @@
 -- The event log: append-only, hash-chained. Times are microseconds since the epoch (UTC).
 CREATE TABLE events (
-    position       BIGINT PRIMARY KEY,
+    position       INTEGER PRIMARY KEY, -- the rowid: the table is stored in position order
     event_id       TEXT   NOT NULL UNIQUE,
     stream_type    TEXT   NOT NULL,
     stream_id      TEXT   NOT NULL,

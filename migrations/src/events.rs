@@ -51,3 +51,26 @@ pub async fn head_position<'e, E: Executor<'e, Database = Any>>(ex: E) -> Result
         None => Ok(0),
     }
 }
+
+/// Up to `limit` events of the given stream types with `after < position <= upto`,
+/// in position order (the database skips the other types).
+pub async fn read_types_after<'e, E: Executor<'e, Database = Any>>(
+    ex: E,
+    after: i64,
+    upto: i64,
+    types: &[&str],
+    limit: i64,
+) -> Result<Vec<StoredEvent>, sqlx::Error> {
+    let marks: Vec<String> = (0..types.len()).map(|i| format!("${}", i + 4)).collect();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE position > $1 AND position <= $2 AND stream_type IN ({}) \
+         ORDER BY position LIMIT $3",
+        marks.join(",")
+    );
+    let mut q = sqlx::query(&sql).bind(after).bind(upto).bind(limit);
+    for t in types {
+        q = q.bind(t.to_string());
+    }
+    let rows = q.fetch_all(ex).await?;
+    rows.iter().map(event).collect()
+}

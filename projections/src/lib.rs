@@ -21,6 +21,11 @@ pub trait Projection: Send + Sync {
     fn name(&self) -> &'static str;
     /// The tables it owns; a rebuild empties them.
     fn tables(&self) -> &'static [&'static str];
+    /// The stream types it reads; the runner lets the database skip every other
+    /// event. Empty means every event.
+    fn stream_types(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Applies one event (ignoring the types it does not handle).
     async fn apply(
         &self,

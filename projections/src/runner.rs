@@ -104,8 +104,24 @@ impl Runner {
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-        let batch = events::read_after(&mut *tx, from, BATCH).await?;
-        let Some(last) = batch.last().map(|e| e.position) else {
+        let types = p.stream_types();
+        let (batch, next) = if types.is_empty() {
+            let batch = events::read_after(&mut *tx, from, BATCH).await?;
+            let next = batch.last().map(|e| e.position);
+            (batch, next)
+        } else {
+            // Positions commit in order, so every event up to this head is visible;
+            // when the filtered page is short, the checkpoint moves to the head.
+            let head = events::head_position(&mut *tx).await?;
+            let batch = events::read_types_after(&mut *tx, from, head, types, BATCH).await?;
+            let next = if (batch.len() as i64) < BATCH {
+                Some(head)
+            } else {
+                batch.last().map(|e| e.position)
+            };
+            (batch, next.filter(|n| *n > from))
+        };
+        let Some(last) = next else {
             tx.rollback().await?;
             return Ok((from, false));
         };

@@ -38,6 +38,10 @@ impl Projection for Models {
         &["models"]
     }
 
+    fn stream_types(&self) -> &'static [&'static str] {
+        &["model"]
+    }
+
     async fn apply_batch(
         &self,
         tx: &mut Transaction<'static, Any>,

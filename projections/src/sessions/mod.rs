@@ -34,6 +34,10 @@ impl Projection for Sessions {
         &["sessions"]
     }
 
+    fn stream_types(&self) -> &'static [&'static str] {
+        &["user"]
+    }
+
     async fn apply(
         &self,
         tx: &mut Transaction<'static, Any>,

@@ -26,6 +26,10 @@ impl Projection for Users {
         &["users"]
     }
 
+    fn stream_types(&self) -> &'static [&'static str] {
+        &["user"]
+    }
+
     async fn apply(
         &self,
         tx: &mut Transaction<'static, Any>,
