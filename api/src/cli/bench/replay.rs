@@ -46,8 +46,15 @@ pub async fn rebuild(backend: &'static str, n: usize) -> anyhow::Result<()> {
     line(backend, "rebuild all projections (aim < 60 s)", n, secs);
     // The same log serves the verify figure, so one fill gives both.
     let t = Instant::now();
-    let v = replay::verify::verify(&s.db, None, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    line(backend, "replay verify (aim >= 500,000 events/s)", v.count as usize, t.elapsed().as_secs_f64());
+    let v = replay::verify::verify(&s.db, None, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    line(
+        backend,
+        "replay verify (aim >= 500,000 events/s)",
+        v.count as usize,
+        t.elapsed().as_secs_f64(),
+    );
     s.drop_it().await?;
     Ok(())
 }
