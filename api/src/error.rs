@@ -20,6 +20,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human explanation.
     pub detail: String,
+    /// Seconds for a `Retry-After` header (429 and 503).
+    pub retry_after: Option<u64>,
 }
 
 /// The problem document.
@@ -45,7 +47,13 @@ impl ApiError {
             status,
             code,
             detail: detail.into(),
+            retry_after: None,
         }
+    }
+    /// Adds a `Retry-After` header.
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
     /// 400: the request is malformed.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -103,6 +111,10 @@ impl IntoResponse for ApiError {
         let mut r = (self.status, body).into_response();
         r.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -165,6 +177,18 @@ impl From<UserCommandError> for ApiError {
                 e.to_string(),
             ),
             UserCommandError::Inactive => Self::forbidden(e.to_string()),
+            UserCommandError::Throttled { retry_after_secs } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                e.to_string(),
+            )
+            .retry_after(retry_after_secs),
+            UserCommandError::Locked { retry_after_secs } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "account_locked",
+                e.to_string(),
+            )
+            .retry_after(retry_after_secs),
             UserCommandError::Store(s) => s.into(),
             UserCommandError::Cipher(_)
             | UserCommandError::Hash(_)

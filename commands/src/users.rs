@@ -19,6 +19,42 @@ use crate::{
 
 /// The shortest password accepted.
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// Consecutive failures that lock an account.
+pub const LOCK_AFTER_FAILURES: u32 = 20;
+/// How long a lockout lasts.
+pub const LOCKOUT_MICROS: i64 = 15 * 60 * 1_000_000;
+
+fn secs(micros: i64) -> u64 {
+    (micros.max(0) as u64).div_ceil(1_000_000)
+}
+
+/// Records a failed attempt (retrying once if another attempt raced it).
+async fn record_failure(
+    store: &dyn EventStore,
+    user: &str,
+    reason: &str,
+    metadata: &Metadata,
+) -> Result<(), UserCommandError> {
+    for _ in 0..2 {
+        let loaded = load::<User>(store, &Upcasters::domain(), user, Until::Now).await?;
+        let mut batch = Batch::new(metadata.clone());
+        let cmd = UserCommand::RecordLoginFailure {
+            now: crate::store::sql_now(),
+            reason: reason.to_owned(),
+            lock_after: LOCK_AFTER_FAILURES,
+            lock_for: LOCKOUT_MICROS,
+        };
+        if batch.decide(&loaded, None, cmd).is_err() || batch.is_empty() {
+            return Ok(());
+        }
+        match store.append(batch.into_events()).await {
+            Ok(_) => return Ok(()),
+            Err(StoreError::Conflict { .. }) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
 
 /// A registration request, validated at the edge.
 #[derive(Debug, Clone)]
@@ -48,6 +84,18 @@ pub enum UserCommandError {
     /// The user is deactivated.
     #[error("account is deactivated")]
     Inactive,
+    /// Too many recent failures: wait before trying again.
+    #[error("too many failed logins; retry in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// The account is locked after repeated failures.
+    #[error("account locked after repeated failed logins; retry in {retry_after_secs} s")]
+    Locked {
+        /// Seconds until the lockout ends.
+        retry_after_secs: u64,
+    },
     /// Sealing failed.
     #[error(transparent)]
     Cipher(#[from] CipherError),
@@ -162,6 +210,21 @@ pub async fn login(
         return Err(UserCommandError::BadCredentials);
     };
     let user = load::<User>(store, &up, &user_id.to_string(), Until::Now).await?;
+    // Lockout and growing delay are checked before the password, so an attacker
+    // learns nothing from attempts made while they apply.
+    let now = crate::store::sql_now();
+    if user.state.locked_until > now {
+        return Err(UserCommandError::Locked {
+            retry_after_secs: secs(user.state.locked_until - now),
+        });
+    }
+    let wait = user.state.retry_after(now);
+    if wait > 0 {
+        record_failure(store, &user_id.to_string(), "throttled", &metadata).await?;
+        return Err(UserCommandError::Throttled {
+            retry_after_secs: secs(wait),
+        });
+    }
     let phc = match &user.state.password_hash {
         Some(sealed) => cipher.open(&user_id.to_string(), sealed).await?,
         None => None,
@@ -170,6 +233,7 @@ pub async fn login(
         return Err(UserCommandError::BadCredentials);
     };
     if !password::verify(password_plain, &phc) {
+        record_failure(store, &user_id.to_string(), "bad_password", &metadata).await?;
         return Err(UserCommandError::BadCredentials);
     }
     if !user.state.active {

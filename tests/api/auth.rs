@@ -259,3 +259,78 @@ both_backends!(
     wrong_passwords_unknown_users_and_forged_tokens_are_refused,
     wrong_passwords_unknown_users_and_forged_tokens_are_refused
 );
+
+async fn twenty_wrong_passwords_lock_the_account_even_against_the_right_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.user(Role::Viewer).await;
+    let attempt = |pw: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"email": email, "password": pw}))
+            .send()
+    };
+    let mut statuses = Vec::new();
+    let mut locked_retry = None;
+    for _ in 0..20 {
+        let r = attempt("wrong password!!").await.unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            assert!(
+                r.headers().get("retry-after").is_some(),
+                "429 says when to retry"
+            );
+        }
+    }
+    assert!(
+        statuses[..5].iter().all(|s| *s == 401),
+        "first failures are plain refusals: {statuses:?}"
+    );
+    // Later attempts inside the growing delay are throttled without a password check.
+    assert!(
+        statuses[5..].iter().all(|s| *s == 429 || *s == 401),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[5..].contains(&429),
+        "throttling kicked in: {statuses:?}"
+    );
+    let r = attempt(PASSWORD).await.unwrap();
+    if let Some(v) = r.headers().get("retry-after") {
+        locked_retry = v.to_str().ok().and_then(|s| s.parse::<u64>().ok());
+    }
+    let doc = expect_problem(r, 429, "account_locked").await;
+    assert!(doc["detail"].as_str().unwrap().contains("locked"));
+    assert!(locked_retry.unwrap() > 800, "locked for about 15 minutes");
+    let admin = app.token(Role::Admin).await;
+    let failed: serde_json::Value = app
+        .get(
+            "/api/v1/audit/logs?event_type=UserLoginFailed&limit=100",
+            &admin,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        failed["items"].as_array().unwrap().len(),
+        20,
+        "each failure is an event"
+    );
+    assert_eq!(failed["items"][0]["metadata"]["client_ip"], "127.0.0.1");
+    let locked: serde_json::Value = app
+        .get("/api/v1/audit/logs?event_type=UserLockedOut", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(locked["items"].as_array().unwrap().len(), 1);
+    let text = replay_text(&app).await;
+    assert!(
+        !text.contains("wrong password!!"),
+        "no attempted password is logged"
+    );
+}
+both_backends!(
+    twenty_wrong_passwords_lock_the_account_even_against_the_right_one,
+    twenty_wrong_passwords_lock_the_account_even_against_the_right_one
+);

@@ -34,6 +34,17 @@ pub enum UserCommand {
         /// When the refresh token expires (microseconds since the epoch).
         refresh_expires_at: i64,
     },
+    /// Record a failed attempt; locks the account when the policy says so.
+    RecordLoginFailure {
+        /// Now, microseconds since the epoch.
+        now: i64,
+        /// `bad_password` or `throttled`.
+        reason: String,
+        /// The failure count that locks the account.
+        lock_after: u32,
+        /// How long a lockout lasts, microseconds.
+        lock_for: i64,
+    },
     /// Exchange a refresh token for a new one.
     Refresh {
         /// The session named by the token.

@@ -50,6 +50,20 @@ pub enum UserEvent {
         /// Refresh expiry, microseconds since the epoch.
         refresh_expires_at: i64,
     },
+    /// A login attempt failed (wrong password, or refused while throttled).
+    UserLoginFailed {
+        /// Consecutive failures so far, this one included.
+        attempt: u32,
+        /// When, microseconds since the epoch.
+        at: i64,
+        /// `bad_password` or `throttled`.
+        reason: String,
+    },
+    /// Too many failures: logins are refused until `until`.
+    UserLockedOut {
+        /// End of the lockout, microseconds since the epoch.
+        until: i64,
+    },
     /// A refresh token was exchanged; the session's token rotated.
     SessionRefreshed {
         /// The session.

@@ -3,33 +3,20 @@
 mod command;
 mod email_claim;
 mod event;
+mod session;
 #[cfg(test)]
 mod tests;
 
 pub use command::UserCommand;
 pub use email_claim::{ClaimEmail, EmailClaim, EmailClaimEvent, EmailTaken};
 pub use event::{RevokeReason, UserEvent};
+pub use session::Session;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::{aggregate::Aggregate, ids::UserId, role::Role, sealed::Sealed};
-
-/// One login session: a family of rotating refresh tokens.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Session {
-    /// Hash of the refresh token that is valid now.
-    #[serde(skip)]
-    pub current_hash: String,
-    /// Hashes of tokens already exchanged (presenting one again is reuse).
-    #[serde(skip)]
-    pub used_hashes: Vec<String>,
-    /// Expiry of the current token, microseconds.
-    pub expires_at: i64,
-    /// Whether the session ended.
-    pub revoked: bool,
-}
 
 /// The user aggregate's state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -47,6 +34,12 @@ pub struct User {
     pub password_hash: Option<Sealed>,
     /// Sessions by id.
     pub sessions: BTreeMap<String, Session>,
+    /// Consecutive failed logins since the last success.
+    pub failed_logins: u32,
+    /// Time of the last failure, microseconds.
+    pub last_failure_at: i64,
+    /// Logins are refused until this time, microseconds (0 = never locked).
+    pub locked_until: i64,
 }
 
 /// Why a user command was refused.
@@ -76,65 +69,6 @@ pub enum UserError {
     /// The refresh token expired.
     #[error("refresh token expired")]
     SessionExpired,
-}
-
-impl User {
-    fn live_sessions(&self) -> impl Iterator<Item = &String> {
-        self.sessions
-            .iter()
-            .filter(|(_, s)| !s.revoked)
-            .map(|(id, _)| id)
-    }
-
-    fn end_all(&self, reason: RevokeReason, keep: Option<&str>) -> Vec<UserEvent> {
-        self.live_sessions()
-            .filter(|id| Some(id.as_str()) != keep)
-            .map(|id| UserEvent::SessionRevoked {
-                session_id: id.clone(),
-                reason,
-            })
-            .collect()
-    }
-
-    fn refresh(
-        &self,
-        session_id: String,
-        presented: &str,
-        new_hash: String,
-        expires: i64,
-        now: i64,
-    ) -> Result<Vec<UserEvent>, UserError> {
-        let s = self
-            .sessions
-            .get(&session_id)
-            .ok_or(UserError::UnknownSession)?;
-        if s.revoked {
-            return Err(UserError::SessionRevoked);
-        }
-        if s.current_hash == presented {
-            if now > s.expires_at {
-                return Err(UserError::SessionExpired);
-            }
-            return Ok(vec![UserEvent::SessionRefreshed {
-                session_id,
-                refresh_token_hash: new_hash,
-                refresh_expires_at: expires,
-            }]);
-        }
-        if s.used_hashes.iter().any(|h| h == presented) {
-            // A stolen token was replayed: end the whole family.
-            return Ok(vec![
-                UserEvent::RefreshTokenReused {
-                    session_id: session_id.clone(),
-                },
-                UserEvent::SessionRevoked {
-                    session_id,
-                    reason: RevokeReason::RefreshReuse,
-                },
-            ]);
-        }
-        Err(UserError::UnknownSession)
-    }
 }
 
 impl Aggregate for User {
@@ -182,6 +116,29 @@ impl Aggregate for User {
                 refresh_token_hash,
                 refresh_expires_at,
             }]),
+            UserCommand::RecordLoginFailure {
+                now,
+                reason,
+                lock_after,
+                lock_for,
+            } => {
+                if now < self.locked_until {
+                    // Already locked: refused without growing the log.
+                    return Ok(Vec::new());
+                }
+                let attempt = self.failed_logins + 1;
+                let mut events = vec![UserEvent::UserLoginFailed {
+                    attempt,
+                    at: now,
+                    reason,
+                }];
+                if attempt >= lock_after {
+                    events.push(UserEvent::UserLockedOut {
+                        until: now + lock_for,
+                    });
+                }
+                Ok(events)
+            }
             UserCommand::Refresh {
                 session_id,
                 presented_hash,
@@ -238,6 +195,7 @@ impl Aggregate for User {
                 ..
             } => {
                 self.logins += 1;
+                self.failed_logins = 0;
                 self.sessions.insert(
                     session_id.clone(),
                     Session {
@@ -260,6 +218,15 @@ impl Aggregate for User {
                 }
             }
             UserEvent::RefreshTokenReused { .. } => {}
+            UserEvent::UserLoginFailed { attempt, at, .. } => {
+                self.failed_logins = *attempt;
+                self.last_failure_at = *at;
+            }
+            UserEvent::UserLockedOut { until } => {
+                self.locked_until = *until;
+                // A fresh count after the lockout ends.
+                self.failed_logins = 0;
+            }
             UserEvent::SessionRevoked { session_id, .. } => {
                 if let Some(s) = self.sessions.get_mut(session_id) {
                     s.revoked = true;

@@ -204,3 +204,52 @@ fn a_password_change_keeps_the_current_session_and_ends_the_others() {
     assert!(!u.sessions["a"].revoked && u.sessions["b"].revoked);
     assert_eq!(u.password_hash, Some(Sealed::from_ciphertext("new".into())));
 }
+
+fn fail(u: &mut User, now: i64) -> Vec<UserEvent> {
+    run(
+        u,
+        UserCommand::RecordLoginFailure {
+            now,
+            reason: "bad_password".into(),
+            lock_after: 20,
+            lock_for: 900,
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn failures_grow_a_delay_and_the_twentieth_locks_the_account() {
+    let mut u = given(&[registered()]);
+    for i in 1..=4 {
+        fail(&mut u, i);
+        assert_eq!(
+            u.throttle_delay_micros(),
+            0,
+            "no delay for the first failures"
+        );
+    }
+    fail(&mut u, 5);
+    assert_eq!(u.throttle_delay_micros(), 1_000_000);
+    fail(&mut u, 6);
+    assert_eq!(u.retry_after(6), 2_000_000);
+    for i in 7..=19 {
+        assert_eq!(fail(&mut u, i).len(), 1);
+    }
+    assert!(
+        u.throttle_delay_micros() <= 60_000_000,
+        "capped at a minute"
+    );
+    let events = fail(&mut u, 20);
+    assert!(matches!(events[1], UserEvent::UserLockedOut { until: 920 }));
+    assert_eq!(u.retry_after(21), 899);
+    assert!(
+        fail(&mut u, 21).is_empty(),
+        "attempts during a lockout add nothing to the log"
+    );
+    // A success resets the count.
+    let mut v = given(&[registered()]);
+    fail(&mut v, 1);
+    v.apply(&logged_in("s", "h"));
+    assert_eq!(v.failed_logins, 0);
+}

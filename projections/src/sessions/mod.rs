@@ -89,6 +89,8 @@ impl Projection for Sessions {
             .bind(session_id),
             UserEvent::UserRegistered { .. }
             | UserEvent::RefreshTokenReused { .. }
+            | UserEvent::UserLoginFailed { .. }
+            | UserEvent::UserLockedOut { .. }
             | UserEvent::PasswordChanged { .. }
             | UserEvent::UserRoleChanged { .. }
             | UserEvent::UserDeactivated {}

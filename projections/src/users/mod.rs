@@ -95,6 +95,8 @@ impl Projection for Users {
             .bind(e.stream_id.clone()),
             UserEvent::SessionRefreshed { .. }
             | UserEvent::RefreshTokenReused { .. }
+            | UserEvent::UserLoginFailed { .. }
+            | UserEvent::UserLockedOut { .. }
             | UserEvent::SessionRevoked { .. } => sqlx::query(
                 "UPDATE users SET updated_at = $1, stream_version = $2 WHERE id = $3",
             )
