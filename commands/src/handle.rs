@@ -103,27 +103,6 @@ impl Batch {
         Ok(events)
     }
 
-    /// Queues events that need no decision and no version check.
-    pub fn push_unchecked<E: EventCodec>(
-        &mut self,
-        stream_type: &str,
-        stream_id: &str,
-        event: &E,
-    ) -> Result<(), domain::CodecError> {
-        let (event_type, payload) = event.encode()?;
-        self.events.push(NewEvent {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            stream_type: stream_type.to_owned(),
-            stream_id: stream_id.to_owned(),
-            expected: ExpectedVersion::Any,
-            event_type,
-            schema_version: 1,
-            payload,
-            metadata: self.metadata.clone(),
-        });
-        Ok(())
-    }
-
     /// Whether nothing was queued.
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()

@@ -60,9 +60,20 @@ pub fn verify(password: &str, phc: &str) -> bool {
 }
 
 /// A valid hash of a random password, to verify against when the user does not
-/// exist so that a failed login takes as long either way.
+/// exist, so that a failed login costs one argon2 verification either way (no
+/// user enumeration by timing). Made once per parameter set and kept.
 pub fn decoy(p: PasswordParams) -> Result<String, HashError> {
-    hash(&uuid::Uuid::new_v4().to_string(), p)
+    static DECOYS: std::sync::Mutex<Vec<(PasswordParams, String)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut cache = DECOYS
+        .lock()
+        .map_err(|_| HashError("decoy cache poisoned".into()))?;
+    if let Some((_, h)) = cache.iter().find(|(q, _)| *q == p) {
+        return Ok(h.clone());
+    }
+    let h = hash(&uuid::Uuid::new_v4().to_string(), p)?;
+    cache.push((p, h.clone()));
+    Ok(h)
 }
 
 #[cfg(test)]
