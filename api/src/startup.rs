@@ -5,7 +5,7 @@ use std::{net::SocketAddr, sync::atomic::Ordering, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{http::HeaderName, middleware, Router};
-use commands::{cipher::Cipher, open_store, relay::NatsRelay};
+use commands::{blobs::Blobs, cipher::Cipher, open_store, relay::NatsRelay};
 use migrations::{Backend, Db};
 use projections::Runner;
 use tokio::{sync::watch, task::JoinHandle};
@@ -59,6 +59,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     ));
     Ok(AppState(Arc::new(Inner {
         cipher: Cipher::new(db.clone(), keys.master),
+        blobs: Blobs::new(config.data_dir.join("blobs")),
         tokens: Tokens::new(&keys.jwt, config.access_token_ttl_secs),
         prometheus: telemetry::prometheus(),
         started: std::time::Instant::now(),

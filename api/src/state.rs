@@ -8,7 +8,7 @@ use std::{
     time::Instant,
 };
 
-use commands::{cipher::Cipher, EventStore};
+use commands::{blobs::Blobs, cipher::Cipher, EventStore};
 use migrations::Db;
 use projections::Runner;
 
@@ -52,6 +52,8 @@ pub struct Inner {
     pub runner: Arc<Runner>,
     /// Crypto-shredding cipher.
     pub cipher: Cipher,
+    /// Content-addressed file store (`<data dir>/blobs`).
+    pub blobs: Blobs,
     /// Access tokens.
     pub tokens: Tokens,
     /// Data-dir keys.

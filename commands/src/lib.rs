@@ -1,6 +1,7 @@
 //! RAIA's write side: the event store and its two backends, command handling,
 //! crypto-shredding of personal data, passwords, and the NATS outbox relay.
 
+pub mod blobs;
 pub mod cipher;
 pub mod error;
 pub mod handle;
