@@ -5,7 +5,9 @@
 // Test support: a failed set-up step should panic the test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod oidc;
 pub mod services;
+pub mod smtp;
 
 use std::time::Duration;
 
@@ -183,11 +185,64 @@ impl TestApp {
         self.server.state.store.head().await.unwrap().position
     }
 
+    /// The `.eml` files in the outbox (embedded mail), oldest first.
+    pub fn outbox(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        let root = self.dir.path().join("outbox");
+        for user in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for f in std::fs::read_dir(user.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if f.path().extension().is_some_and(|e| e == "eml") {
+                    files.push(f.path());
+                }
+            }
+        }
+        files.sort_by_key(|p| p.file_name().map(|n| n.to_owned()));
+        files
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    /// Waits (up to 60 s) until the outbox holds `n` messages; returns them.
+    pub async fn wait_for_outbox(&self, n: usize) -> Vec<String> {
+        for _ in 0..600 {
+            let mails = self.outbox();
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "expected {n} mails in the outbox, found {}",
+            self.outbox().len()
+        );
+    }
+
     /// Stops the server.
     pub async fn stop(self) -> tempfile::TempDir {
         self.server.shutdown().await;
         self.dir
     }
+}
+
+/// The token of the `/<path>?token=` link in a mail (quoted-printable undone).
+pub fn link_token(mail: &str, path: &str) -> Option<String> {
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let marker = format!("/{path}?token=");
+    let start = text.find(&marker)? + marker.len();
+    Some(
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+            .collect(),
+    )
 }
 
 /// Asserts a problem+json answer with `status` and `code`; returns the document.

@@ -26,6 +26,8 @@ pub enum Access {
     Authenticated,
     /// Only these roles.
     Roles(&'static [Role]),
+    /// The user the path's `{user_id}` names (acting on themself), or these roles.
+    OwnerOr(&'static [Role]),
 }
 
 impl Access {
@@ -35,7 +37,7 @@ impl Access {
             (Access::Public, _) => true,
             (_, None) => false,
             (Access::Authenticated, Some(_)) => true,
-            (Access::Roles(rs), Some(r)) => rs.contains(&r),
+            (Access::Roles(rs) | Access::OwnerOr(rs), Some(r)) => rs.contains(&r),
         }
     }
 }
@@ -101,6 +103,9 @@ fn bearer(parts: &Request) -> Result<Option<&str>, ApiError> {
 /// open and its user still active. The role comes from the user as it is now,
 /// so role changes, logouts and deactivations take effect at once.
 async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    if token.starts_with("rk1.") {
+        return crate::api_key_auth::authenticate(state, token).await;
+    }
     let claims = state
         .tokens
         .check(token)
@@ -148,7 +153,25 @@ async fn guard(
         return Err(ApiError::unauthorized("this route needs a bearer token"));
     }
     if !access.admits(caller.as_ref().map(|c| c.role)) {
-        return Err(ApiError::forbidden("your role may not call this route"));
+        let owner = match (access, &caller) {
+            (Access::OwnerOr(_), Some(c)) => {
+                let (mut parts, body) = req.into_parts();
+                let params = axum::extract::RawPathParams::from_request_parts(&mut parts, &state)
+                    .await
+                    .map_err(|_| ApiError::forbidden("your role may not call this route"))?;
+                let me = c.user_id.to_string();
+                let is_owner = params.iter().any(|(k, v)| k == "user_id" && v == me);
+                req = Request::from_parts(parts, body);
+                is_owner
+            }
+            _ => false,
+        };
+        if !owner {
+            return Err(ApiError::forbidden(match access {
+                Access::OwnerOr(_) => "only the person themself or an admin may call this route",
+                _ => "your role may not call this route",
+            }));
+        }
     }
     if let Some(c) = caller {
         req.extensions_mut().insert(c);

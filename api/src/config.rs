@@ -41,6 +41,30 @@ pub struct Config {
     /// HMAC secret for access tokens; default: generated in the data dir.
     /// Several servers behind one database must share it (`RAIA_JWT_SECRET`).
     pub jwt_secret: Option<String>,
+    /// `HS256` (default), `RS256` or `EdDSA` (`RAIA_JWT_ALGORITHM`).
+    pub jwt_algorithm: String,
+    /// PEM private key for RS256/EdDSA (`RAIA_JWT_PRIVATE_KEY_FILE`).
+    pub jwt_private_key_file: Option<PathBuf>,
+    /// PEM public key for RS256/EdDSA (`RAIA_JWT_PUBLIC_KEY_FILE`).
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Earlier keys still accepted until their tokens expire, as `ALG:path`
+    /// (a public key PEM, or a file holding an HS256 secret)
+    /// (`RAIA_JWT_PREVIOUS_KEYS`, comma separated).
+    pub jwt_previous_keys: Vec<String>,
+    /// SMTP server, e.g. `smtps://user:pass@mail.example.com` or
+    /// `smtp://host:25?tls=required`; unset: mail goes to `<data dir>/outbox` as
+    /// `.eml` files (`RAIA_SMTP_URL`).
+    pub smtp_url: Option<String>,
+    /// Sender of RAIA's mail (`RAIA_MAIL_FROM`).
+    pub mail_from: String,
+    /// Base URL users reach RAIA at, for links in mail (`RAIA_PUBLIC_URL`;
+    /// default `http://<listen>`).
+    pub public_url: Option<String>,
+    /// Failed logins from one client address (any account) within 15 minutes
+    /// that lock the address out for 15 minutes (`RAIA_ADDRESS_LOCK_AFTER`).
+    pub address_lock_after: u32,
+    /// OpenID Connect providers for single sign-on (config file only).
+    pub sso: Vec<crate::sso::ProviderConfig>,
 }
 
 impl Default for Config {
@@ -61,6 +85,15 @@ impl Default for Config {
             password: PasswordParams::default(),
             log_format: "json".into(),
             jwt_secret: None,
+            jwt_algorithm: "HS256".into(),
+            jwt_private_key_file: None,
+            jwt_public_key_file: None,
+            jwt_previous_keys: Vec::new(),
+            smtp_url: None,
+            mail_from: "RAIA <no-reply@raia.invalid>".into(),
+            public_url: None,
+            address_lock_after: 100,
+            sso: Vec::new(),
         }
     }
 }
@@ -158,7 +191,87 @@ impl Config {
         if let Some(v) = env("RAIA_JWT_SECRET") {
             c.jwt_secret = Some(v);
         }
+        if let Some(v) = env("RAIA_JWT_ALGORITHM") {
+            c.jwt_algorithm = v;
+        }
+        if let Some(v) = env("RAIA_JWT_PRIVATE_KEY_FILE") {
+            c.jwt_private_key_file = Some(v.into());
+        }
+        if let Some(v) = env("RAIA_JWT_PUBLIC_KEY_FILE") {
+            c.jwt_public_key_file = Some(v.into());
+        }
+        if let Some(v) = env("RAIA_JWT_PREVIOUS_KEYS") {
+            c.jwt_previous_keys = v
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+        if let Some(v) = env("RAIA_SMTP_URL") {
+            c.smtp_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_MAIL_FROM") {
+            c.mail_from = v;
+        }
+        if let Some(v) = env("RAIA_PUBLIC_URL") {
+            c.public_url = Some(v);
+        }
+        if let Some(v) = parsed("RAIA_ADDRESS_LOCK_AFTER")? {
+            c.address_lock_after = v;
+        }
         Ok(c)
+    }
+
+    /// The base URL for links in mail.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_owned()
+    }
+
+    /// Builds the access-token keys: the current one and any earlier ones.
+    pub fn tokens(&self, hs_secret: &[u8]) -> Result<crate::token::Tokens, crate::token::KeyError> {
+        use crate::token::{algorithm, verifying_key, KeyError, Tokens};
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| KeyError::Read(p.display().to_string(), e))
+        };
+        let alg = algorithm(&self.jwt_algorithm)?;
+        let mut tokens = match alg {
+            jsonwebtoken::Algorithm::HS256 => Tokens::new(hs_secret, self.access_token_ttl_secs),
+            _ => {
+                let (Some(private), Some(public)) =
+                    (&self.jwt_private_key_file, &self.jwt_public_key_file)
+                else {
+                    return Err(KeyError::Missing("RS256/EdDSA"));
+                };
+                Tokens::asymmetric(
+                    alg,
+                    &read(private)?,
+                    &read(public)?,
+                    self.access_token_ttl_secs,
+                )?
+            }
+        };
+        for entry in &self.jwt_previous_keys {
+            let (name, path) = entry
+                .split_once(':')
+                .ok_or_else(|| KeyError::Algorithm(format!("{entry} (want ALG:path)")))?;
+            let alg = algorithm(name)?;
+            let mut bytes = read(std::path::Path::new(path))?;
+            if alg == jsonwebtoken::Algorithm::HS256 {
+                // A data-dir key file holds the secret hex-encoded.
+                let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+                bytes = match hex::decode(&text) {
+                    Ok(raw) if text.len() == 64 => raw,
+                    _ => text.into_bytes(),
+                };
+            }
+            let (kid, key) = verifying_key(alg, &bytes, path)?;
+            tokens = tokens.accept(alg, kid, key);
+        }
+        Ok(tokens)
     }
 
     /// The database URL, defaulting to `raia.db` in the data directory.

@@ -170,7 +170,9 @@ impl From<UserCommandError> for ApiError {
     fn from(e: UserCommandError) -> Self {
         match e {
             UserCommandError::EmailTaken => Self::conflict("email_taken", e.to_string()),
-            UserCommandError::WeakPassword => Self::unprocessable("weak_password", e.to_string()),
+            UserCommandError::WeakPassword(_) => {
+                Self::unprocessable("weak_password", e.to_string())
+            }
             UserCommandError::BadCredentials => Self::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -224,12 +226,15 @@ impl From<commands::sessions::SessionError> for ApiError {
             ),
             S::Rejected(U::NotFound | U::UnknownSession) => Self::not_found("user or session"),
             S::Rejected(U::Inactive) => Self::unprocessable("user_inactive", e.to_string()),
+            S::Rejected(U::Erased) => Self::unprocessable("user_erased", e.to_string()),
+            S::Rejected(U::BadToken) => Self::bad_request("invalid_token", e.to_string()),
             S::Rejected(
                 U::AlreadyActive
                 | U::SameRole
                 | U::AlreadyExists
                 | U::SessionRevoked
-                | U::SessionExpired,
+                | U::SessionExpired
+                | U::AlreadyVerified,
             ) => Self::unprocessable("no_change", e.to_string()),
             S::Other(o) => o.into(),
         }

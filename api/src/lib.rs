@@ -2,17 +2,21 @@
 //! problem+json errors, OpenAPI, health and metrics.
 
 pub mod access;
+pub mod api_key_auth;
 pub mod cli;
 pub mod config;
 pub mod datadir;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod mail;
 pub mod openapi;
 pub mod pagination;
 pub mod problem_layer;
 pub mod routes;
+pub mod sso;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 pub mod token;

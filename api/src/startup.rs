@@ -22,7 +22,6 @@ use crate::{
     idempotency, problem_layer, routes,
     state::{AppState, Counters, Inner, RelayStatus},
     telemetry,
-    token::Tokens,
 };
 
 /// Opens the data directory and the database, applying migrations.
@@ -60,7 +59,17 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(Inner {
         cipher: Cipher::new(db.clone(), keys.master),
         blobs: Blobs::new(config.data_dir.join("blobs")),
-        tokens: Tokens::new(&keys.jwt, config.access_token_ttl_secs),
+        mailer: Arc::new(
+            crate::mail::Mailer::new(
+                config.smtp_url.as_deref(),
+                &config.mail_from,
+                &config.data_dir,
+            )
+            .context("configuring mail")?,
+        ),
+        throttle: crate::throttle::AddressThrottle::new(config.address_lock_after),
+        sso: crate::sso::Providers::new(&config.sso).context("configuring single sign-on")?,
+        tokens: config.tokens(&keys.jwt).context("loading the JWT keys")?,
         prometheus: telemetry::prometheus(),
         started: std::time::Instant::now(),
         counters: Counters::default(),
@@ -254,6 +263,11 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             stop_rx.clone(),
         )));
     }
+    tasks.push(tokio::spawn(crate::mail::runner::run(
+        state.clone(),
+        state.mailer.clone(),
+        stop_rx.clone(),
+    )));
     if let Some(url) = state.config.nats_url.clone() {
         tasks.push(relay_task(state.clone(), url, stop_rx.clone()));
     }

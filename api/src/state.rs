@@ -64,6 +64,12 @@ pub struct Inner {
     pub counters: Counters,
     /// NATS relay status.
     pub relay: RelayStatus,
+    /// Outgoing mail.
+    pub mailer: Arc<crate::mail::Mailer>,
+    /// Per-client-address login throttling.
+    pub throttle: crate::throttle::AddressThrottle,
+    /// Single sign-on providers by name.
+    pub sso: crate::sso::Providers,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
 }

@@ -40,6 +40,7 @@ pub struct Cipher {
     db: Db,
     master: XChaCha20Poly1305,
     lookup_key: [u8; 32],
+    token_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Cipher {
@@ -82,11 +83,33 @@ impl Cipher {
             <Hmac<Sha256> as Mac>::new_from_slice(&master).unwrap_or_else(|_| unreachable_mac());
         mac.update(b"raia email lookup v1");
         let lookup_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&master).unwrap_or_else(|_| unreachable_mac());
+        mac.update(b"raia one-time token v1");
+        let token_key: [u8; 32] = mac.finalize().into_bytes().into();
         Self {
             db,
             master: XChaCha20Poly1305::new(&master.into()),
             lookup_key,
+            token_key,
         }
+    }
+
+    /// A keyed MAC of `value` under the one-time-token key (hex): how a mailed
+    /// token is derived from the nonce recorded in the log.
+    pub fn token_mac(&self, value: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key)
+            .unwrap_or_else(|_| unreachable_mac());
+        mac.update(value.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `subject`'s key was erased.
+    pub async fn is_erased(&self, subject: &str) -> Result<bool, CipherError> {
+        Ok(matches!(
+            self.subject_key(subject, false).await,
+            Err(CipherError::Erased(_))
+        ))
     }
 
     /// A keyed hash of `value` for equality look-ups (e.g. login by e-mail)

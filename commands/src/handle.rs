@@ -79,6 +79,36 @@ impl Batch {
             }
         }
         let events = loaded.state.decide(cmd).map_err(CommandError::Rejected)?;
+        self.queue(loaded, &events)?;
+        Ok(events)
+    }
+
+    /// Runs several commands on one aggregate in order, each deciding on the
+    /// state the previous ones left, and queues all their events as one
+    /// append to the stream.
+    pub fn decide_all<A: Aggregate + Clone>(
+        &mut self,
+        loaded: &Loaded<A>,
+        cmds: Vec<A::Command>,
+    ) -> Result<Vec<A::Event>, CommandError<A::Error>> {
+        let mut state = loaded.state.clone();
+        let mut all = Vec::new();
+        for cmd in cmds {
+            let events = state.decide(cmd).map_err(CommandError::Rejected)?;
+            for e in &events {
+                state.apply(e);
+            }
+            all.extend(events);
+        }
+        self.queue(loaded, &all)?;
+        Ok(all)
+    }
+
+    fn queue<A: Aggregate>(
+        &mut self,
+        loaded: &Loaded<A>,
+        events: &[A::Event],
+    ) -> Result<(), CommandError<A::Error>> {
         let expected = match loaded.version {
             0 => ExpectedVersion::NoStream,
             v => ExpectedVersion::Exact(v),
@@ -100,7 +130,7 @@ impl Batch {
                 metadata: self.metadata.clone(),
             });
         }
-        Ok(events)
+        Ok(())
     }
 
     /// Whether nothing was queued.

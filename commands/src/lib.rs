@@ -1,14 +1,19 @@
 //! RAIA's write side: the event store and its two backends, command handling,
 //! crypto-shredding of personal data, passwords, and the NATS outbox relay.
 
+pub mod api_keys;
 pub mod blobs;
 pub mod cipher;
 pub mod error;
 pub mod handle;
 pub mod models;
+pub mod one_time;
 pub mod password;
+pub mod password_policy;
+pub mod privacy;
 pub mod relay;
 pub mod sessions;
+pub mod sso;
 pub mod store;
 pub mod users;
 

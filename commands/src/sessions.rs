@@ -17,7 +17,7 @@ use crate::{
     handle::{load, Batch},
     password::{self, PasswordParams},
     store::{sql_now, EventStore, Until},
-    users::{token_hash, UserCommandError, MIN_PASSWORD_LEN},
+    users::{token_hash, UserCommandError},
 };
 
 /// A fresh refresh token for a session.
@@ -220,9 +220,7 @@ pub async fn change_password(
     keep_session: &str,
     meta: Metadata,
 ) -> Result<Vec<StoredEvent>, SessionError> {
-    if new.chars().count() < MIN_PASSWORD_LEN {
-        return Err(UserCommandError::WeakPassword.into());
-    }
+    crate::password_policy::check(new).map_err(UserCommandError::from)?;
     let loaded = load::<User>(store, &Upcasters::domain(), &user.to_string(), Until::Now).await?;
     let subject = user.to_string();
     let phc = match &loaded.state.password_hash {

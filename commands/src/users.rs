@@ -5,20 +5,20 @@ use domain::{
     ids::{Email, UserId},
     upcast::Upcasters,
     user::{ClaimEmail, EmailClaim, User, UserCommand, UserError},
-    Metadata, Role, StoredEvent,
+    Aggregate, Metadata, Role, StoredEvent,
 };
 use sha2::{Digest, Sha256};
 
 use crate::{
     cipher::{Cipher, CipherError},
     error::{CommandError, StoreError},
-    handle::{load, Batch},
+    handle::{load, Batch, Loaded},
     password::{self, HashError, PasswordParams},
+    password_policy::{self, PolicyViolation},
     store::{EventStore, Until},
 };
 
-/// The shortest password accepted.
-pub const MIN_PASSWORD_LEN: usize = 12;
+pub use crate::password_policy::MIN_PASSWORD_LEN;
 /// Consecutive failures that lock an account.
 pub const LOCK_AFTER_FAILURES: u32 = 20;
 /// How long a lockout lasts.
@@ -76,8 +76,8 @@ pub enum UserCommandError {
     #[error("e-mail address already registered")]
     EmailTaken,
     /// The password is too short.
-    #[error("password must have at least {MIN_PASSWORD_LEN} characters")]
-    WeakPassword,
+    #[error(transparent)]
+    WeakPassword(#[from] PolicyViolation),
     /// Wrong address or password (deliberately not saying which).
     #[error("invalid e-mail or password")]
     BadCredentials,
@@ -129,33 +129,57 @@ pub async fn register(
     new: NewUser,
     metadata: Metadata,
 ) -> Result<(UserId, Vec<StoredEvent>), UserCommandError> {
-    if new.password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(UserCommandError::WeakPassword);
-    }
+    password_policy::check(&new.password)?;
+    let phc = password::hash(&new.password, params)?;
+    register_account(
+        store,
+        cipher,
+        &new.email,
+        Some(phc),
+        new.display_name.as_deref(),
+        new.role,
+        metadata,
+    )
+    .await
+}
+
+/// Claims the address and creates the user, with a password hash or (single
+/// sign-on accounts) none.
+pub async fn register_account(
+    store: &dyn EventStore,
+    cipher: &Cipher,
+    email: &Email,
+    phc: Option<String>,
+    display_name: Option<&str>,
+    role: Role,
+    metadata: Metadata,
+) -> Result<(UserId, Vec<StoredEvent>), UserCommandError> {
     let up = Upcasters::domain();
-    let lookup = cipher.lookup(new.email.as_str());
+    let lookup = cipher.lookup(email.as_str());
     let claim = load::<EmailClaim>(store, &up, &lookup, Until::Now).await?;
     if claim.state.holder.is_some() {
         return Err(UserCommandError::EmailTaken);
     }
     let user_id = UserId::from_uuid(uuid::Uuid::now_v7());
     let subject = user_id.to_string();
-    let phc = password::hash(&new.password, params)?;
     let cmd = UserCommand::Register {
         user_id,
         email_lookup: lookup.clone(),
-        email: cipher.seal(&subject, new.email.as_str()).await?,
-        password_hash: cipher.seal(&subject, &phc).await?,
-        display_name: match &new.display_name {
+        email: cipher.seal(&subject, email.as_str()).await?,
+        password_hash: match phc {
+            Some(p) => Some(cipher.seal(&subject, &p).await?),
+            None => None,
+        },
+        display_name: match display_name {
             Some(n) => Some(cipher.seal(&subject, n).await?),
             None => None,
         },
-        role: new.role,
+        role,
     };
     let user = load::<User>(store, &up, &subject, Until::Now).await?;
     let mut batch = Batch::new(metadata);
     batch
-        .decide(&claim, None, ClaimEmail { user_id })
+        .decide(&claim, None, ClaimEmail::Claim(user_id))
         .map_err(UserCommandError::from)?;
     batch.decide(&user, None, cmd).map_err(|e| match e {
         CommandError::Rejected(UserError::AlreadyExists) => UserCommandError::EmailTaken,
@@ -239,24 +263,52 @@ pub async fn login(
     if !user.state.active {
         return Err(UserCommandError::Inactive);
     }
-    let role = user.state.role.ok_or(UserCommandError::BadCredentials)?;
+    open_session(
+        store,
+        &user,
+        "password",
+        Vec::new(),
+        refresh_ttl_micros,
+        metadata,
+    )
+    .await
+}
+
+/// Opens a session for a loaded user (after `before`, commands that go in the
+/// same append, e.g. linking an identity): records the login and returns the
+/// refresh token. The actor is the user.
+pub async fn open_session(
+    store: &dyn EventStore,
+    user: &Loaded<User>,
+    method: &str,
+    before: Vec<UserCommand>,
+    refresh_ttl_micros: i64,
+    metadata: Metadata,
+) -> Result<LoggedIn, UserCommandError> {
+    let user_id = user.state.id.ok_or(UserCommandError::BadCredentials)?;
     let session_id = uuid::Uuid::now_v7().to_string();
     let refresh_token = crate::sessions::new_refresh_token(user_id, &session_id);
-    // The actor of a login is the user who logged in.
-    let mut metadata = metadata;
-    metadata.actor_id = Some(user_id.to_string());
-    metadata.actor_role = Some(role);
-    let mut batch = Batch::new(metadata);
-    let cmd = UserCommand::RecordLogin {
-        method: "password".into(),
+    let mut cmds = before;
+    cmds.push(UserCommand::RecordLogin {
+        method: method.into(),
         session_id: session_id.clone(),
         refresh_token_hash: token_hash(&refresh_token),
         refresh_expires_at: crate::store::sql_now() + refresh_ttl_micros,
-    };
-    batch.decide(&user, None, cmd).map_err(|e| match e {
-        CommandError::Rejected(UserError::Inactive) => UserCommandError::Inactive,
+    });
+    // The role after the earlier commands (a mapped role may have changed it).
+    let mut after = user.state.clone();
+    let mut metadata = metadata;
+    metadata.actor_id = Some(user_id.to_string());
+    metadata.actor_role = after.role;
+    let mut batch = Batch::new(metadata);
+    let decided = batch.decide_all(user, cmds).map_err(|e| match e {
+        CommandError::Rejected(UserError::Inactive | UserError::Erased) => {
+            UserCommandError::Inactive
+        }
         other => other.into(),
     })?;
+    decided.iter().for_each(|e| after.apply(e));
+    let role = after.role.ok_or(UserCommandError::BadCredentials)?;
     let mut stored = store.append(batch.into_events()).await?;
     let event = stored.pop().ok_or(StoreError::Empty)?;
     Ok(LoggedIn {

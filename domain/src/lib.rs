@@ -4,7 +4,9 @@
 //! metrics) arrives inside the command.
 
 pub mod aggregate;
+pub mod api_key;
 pub mod chain;
+pub mod client_address;
 pub mod decode;
 pub mod envelope;
 pub mod ids;

@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use crate::{
     aggregate::{Aggregate, CodecError},
+    api_key::ApiKey,
+    client_address::ClientAddress,
     decode::decode,
     envelope::StoredEvent,
     model::Model,
@@ -43,13 +45,17 @@ pub fn fold_json(
         User::STREAM_TYPE => fold::<User>(events, up),
         EmailClaim::STREAM_TYPE => fold::<EmailClaim>(events, up),
         Model::STREAM_TYPE => fold::<Model>(events, up),
+        ApiKey::STREAM_TYPE => fold::<ApiKey>(events, up),
+        ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 3] = [
+pub const STREAM_TYPES: [&str; 5] = [
+    ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
     Model::STREAM_TYPE,
+    ApiKey::STREAM_TYPE,
 ];

@@ -133,10 +133,12 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
         .after_connect(|conn, _| {
             Box::pin(async move {
                 // WAL lets readers run beside the writer; FULL sync makes every
-                // acknowledged append durable, which an audit log promises.
+                // acknowledged append durable, which an audit log promises;
+                // secure_delete zeroes deleted content, so an erased person's
+                // scrubbed rows do not linger in free pages of the file.
                 conn.execute(
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; \
-                     PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;",
+                     PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
                 )
                 .await?;
                 Ok(())

@@ -1,6 +1,7 @@
 //! RAIA's read side: projections of the event log into query tables, and the
 //! runner that keeps them current with a checkpoint per projection.
 
+pub mod api_keys;
 mod error;
 pub mod models;
 mod runner;
@@ -52,6 +53,7 @@ pub trait Projection: Send + Sync {
 pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
     vec![
         std::sync::Arc::new(users::Users),
+        std::sync::Arc::new(api_keys::ApiKeys),
         std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
     ]

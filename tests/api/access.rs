@@ -18,7 +18,11 @@ async fn every_route_admits_exactly_its_declared_roles(backend: Backend) {
     tokens.push((None, None));
     let mut checked = 0;
     for spec in &table {
-        let path = spec.path.replace("{id}", &uuid::Uuid::new_v4().to_string());
+        let path = spec
+            .path
+            .replace("{id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{user_id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{provider}", "none");
         for (role, token) in &tokens {
             let method = reqwest::Method::from_bytes(spec.method.as_bytes()).unwrap();
             let mut rq = app.client.request(method, app.url(&path));

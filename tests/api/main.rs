@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod api_keys;
 mod audit;
 mod auth;
 mod bad_input;
@@ -16,6 +17,11 @@ mod models;
 mod multi_node;
 mod nats;
 mod ops;
+mod privacy;
 mod rebuild;
+mod recovery;
 mod sessions;
+mod sso;
 mod store;
+mod throttle;
+mod tokens;

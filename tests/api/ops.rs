@@ -28,8 +28,9 @@ async fn health_and_metrics_report_the_server(backend: Backend) {
             .as_array()
             .unwrap()
             .len(),
-        3
+        projections::all().len()
     );
+    assert_eq!(d["mail"]["detail"]["transport"], "outbox");
     let expected_backend = match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",

@@ -198,10 +198,30 @@ async fn query(
     let rows = q.fetch_all(state.db.read()).await?;
     let more = rows.len() as i64 > limit;
     let mut items = Vec::new();
+    let mut erased: std::collections::HashMap<String, bool> = Default::default();
     for r in rows.iter().take(limit as usize) {
         let e = migrations::events::event(r)?;
+        let mut payload = serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null);
+        // An erased person's sealed fields show as `[erased]`.
+        if e.stream_type == "user" {
+            let gone = match erased.get(&e.stream_id) {
+                Some(g) => *g,
+                None => {
+                    let g = state
+                        .cipher
+                        .is_erased(&e.stream_id)
+                        .await
+                        .map_err(ApiError::internal)?;
+                    erased.insert(e.stream_id.clone(), g);
+                    g
+                }
+            };
+            if gone {
+                commands::privacy::mark_erased(&mut payload);
+            }
+        }
         items.push(AuditEntry {
-            payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+            payload,
             metadata: serde_json::from_str(&e.metadata).unwrap_or(serde_json::Value::Null),
             recorded_at: e.recorded_at_utc().to_rfc3339(),
             position: e.position,

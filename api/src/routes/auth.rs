@@ -73,14 +73,27 @@ pub async fn register(
         display_name: body.display_name,
         role,
     };
-    let (id, events) = users::register(
+    let (id, mut events) = users::register(
         state.store.as_ref(),
         &state.cipher,
         state.config.password,
         new,
-        ctx.metadata,
+        ctx.metadata.clone(),
     )
     .await?;
+    // The new address gets its verification link (mailed by the mailer).
+    match commands::one_time::issue(
+        state.store.as_ref(),
+        &state.cipher,
+        id,
+        domain::user::TokenPurpose::VerifyEmail,
+        ctx.metadata,
+    )
+    .await
+    {
+        Ok(more) => events.extend(more),
+        Err(e) => tracing::warn!(error = %e, "issuing the verification link"),
+    }
     state.settle(&events).await;
     Ok((
         StatusCode::CREATED,
@@ -132,17 +145,36 @@ pub async fn login(
     })?;
     let mut metadata = ctx.metadata;
     metadata.auth_method = Some("password".into());
+    let ip = metadata
+        .client_ip
+        .as_deref()
+        .and_then(|s| s.parse::<std::net::IpAddr>().ok());
+    crate::throttle::check(&state, ip, &metadata).await?;
     let ttl = state.config.refresh_token_ttl_secs * 1_000_000;
-    let done = users::login(
+    let done = match users::login(
         state.store.as_ref(),
         &state.cipher,
         state.config.password,
         &email,
         &body.password,
         ttl,
-        metadata,
+        metadata.clone(),
     )
-    .await?;
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            if matches!(
+                e,
+                users::UserCommandError::BadCredentials | users::UserCommandError::Throttled { .. }
+            ) {
+                crate::throttle::failed(&state, ip, &metadata).await;
+            }
+            // Failures and lockouts are events: let the read models see them.
+            state.runner.sync().await.ok();
+            return Err(e.into());
+        }
+    };
     state.settle(std::slice::from_ref(&done.event)).await;
     let access_token = state
         .tokens
@@ -169,6 +201,8 @@ pub struct Me {
     pub role: String,
     /// Whether the account is active.
     pub is_active: bool,
+    /// Whether the address was verified.
+    pub email_verified: bool,
     /// Last login (RFC 3339).
     pub last_login: Option<String>,
     /// Created (RFC 3339).
@@ -186,7 +220,7 @@ fn rfc3339(micros: i64) -> String {
     responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
     let row = sqlx::query(
-        "SELECT email_sealed, display_name_sealed, role, is_active, last_login, created_at FROM users WHERE id = $1",
+        "SELECT email_sealed, display_name_sealed, role, is_active, last_login, created_at, email_verified FROM users WHERE id = $1",
     )
     .bind(caller.user_id.to_string())
     .fetch_optional(state.db.read())
@@ -212,6 +246,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         display_name: open(row.try_get(1)?).await?,
         role: row.try_get(2)?,
         is_active: row.try_get::<i64, _>(3)? != 0,
+        email_verified: row.try_get::<i64, _>(6)? != 0,
         last_login: row.try_get::<Option<i64>, _>(4)?.map(rfc3339),
         created_at: rfc3339(row.try_get(5)?),
     }))

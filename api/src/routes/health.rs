@@ -50,6 +50,8 @@ pub struct Detailed {
     pub file_store: Check,
     /// Projection lag.
     pub projections: Check,
+    /// The mail side effect: transport and how far behind the log it is.
+    pub mail: Check,
 }
 
 fn check(ok: bool, detail: serde_json::Value) -> Check {
@@ -104,6 +106,21 @@ pub async fn detailed(State(state): State<AppState>) -> (StatusCode, Json<Detail
         }
         Err(e) => check(false, serde_json::json!({ "error": e.to_string() })),
     };
+    let head = state.store.head().await.map(|h| h.position).unwrap_or(0);
+    let mail_cursor: Option<i64> =
+        sqlx::query_scalar("SELECT position FROM relay_cursors WHERE name = 'mail'")
+            .fetch_optional(state.db.read())
+            .await
+            .ok()
+            .flatten();
+    let mail = Check {
+        status: "ok".into(),
+        detail: serde_json::json!({
+            "transport": state.mailer.transport(),
+            "cursor": mail_cursor.unwrap_or(0),
+            "lag": head - mail_cursor.unwrap_or(0),
+        }),
+    };
     let all_ok = [&database, &file_store, &projections]
         .iter()
         .all(|c| c.status == "ok")
@@ -116,6 +133,7 @@ pub async fn detailed(State(state): State<AppState>) -> (StatusCode, Json<Detail
         nats,
         file_store,
         projections,
+        mail,
     };
     (
         if all_ok {

@@ -1,12 +1,16 @@
 //! Every route, with the roles that may call it declared beside it.
 
+pub mod api_keys;
 pub mod as_of;
 pub mod audit;
 pub mod auth;
 pub mod health;
 pub mod metrics;
 pub mod models;
+pub mod privacy;
+pub mod recovery;
 pub mod sessions;
+pub mod sso;
 pub mod users;
 
 use axum::{
@@ -24,7 +28,7 @@ use crate::{
 
 /// The API router and its permission table.
 pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
-    use Access::{Authenticated, Public, Roles};
+    use Access::{Authenticated, OwnerOr, Public, Roles};
     Routes::new(state)
         .add(Method::GET, "/api/v1/health", Public, get(health::live))
         .add(
@@ -107,6 +111,78 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/auth/permissions",
             Public,
             get(auth_permissions),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/forgot-password",
+            Public,
+            post(recovery::forgot_password),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/reset-password",
+            Public,
+            post(recovery::reset_password),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/verify-email",
+            Public,
+            post(recovery::verify_email),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/resend-verification",
+            Public,
+            post(recovery::resend_verification),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/sso/providers",
+            Public,
+            get(sso::providers),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/sso/{provider}/start",
+            Public,
+            get(sso::start),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/sso/{provider}/callback",
+            Public,
+            get(sso::callback),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/api-keys",
+            Roles(ADMIN),
+            post(api_keys::create),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/api-keys",
+            Roles(ADMIN),
+            get(api_keys::list),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/auth/api-keys/{id}",
+            Roles(ADMIN),
+            delete(api_keys::revoke),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/privacy/data-export/{user_id}",
+            OwnerOr(ADMIN),
+            get(privacy::export),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/privacy/data-deletion/{user_id}",
+            OwnerOr(ADMIN),
+            post(privacy::erase),
         )
         .add(Method::GET, "/api/v1/users", Roles(ADMIN), get(users::list))
         .add(

@@ -2,7 +2,7 @@
 
 use crate::{ids::UserId, role::Role, sealed::Sealed};
 
-use super::event::RevokeReason;
+use super::{event::RevokeReason, TokenPurpose};
 
 /// What a caller may ask of a user. Facts (hashes, sealed values, the time)
 /// arrive in the command; `decide` does no IO.
@@ -16,8 +16,8 @@ pub enum UserCommand {
         email_lookup: String,
         /// The sealed address.
         email: Sealed,
-        /// The sealed argon2id PHC string.
-        password_hash: Sealed,
+        /// The sealed argon2id PHC string (none: single sign-on only).
+        password_hash: Option<Sealed>,
         /// The sealed display name, if given.
         display_name: Option<Sealed>,
         /// Initial role.
@@ -87,4 +87,42 @@ pub enum UserCommand {
     Deactivate,
     /// Allow logins again.
     Reactivate,
+    /// Issue a single-use token (mailed by the mailer).
+    IssueToken {
+        /// What for.
+        purpose: TokenPurpose,
+        /// Random nonce the token derives from.
+        nonce: String,
+        /// SHA-256 of the token.
+        token_hash: String,
+        /// Expiry, microseconds.
+        expires_at: i64,
+    },
+    /// Confirm the address with a verification token.
+    VerifyEmail {
+        /// SHA-256 of the presented token.
+        token_hash: String,
+        /// Now, microseconds.
+        now: i64,
+    },
+    /// Mark the address verified because an identity provider vouched for it.
+    TrustEmail,
+    /// Set a new password with a reset token.
+    ResetPassword {
+        /// SHA-256 of the presented token.
+        token_hash: String,
+        /// Now, microseconds.
+        now: i64,
+        /// The new sealed hash.
+        password_hash: Sealed,
+    },
+    /// Link an identity-provider subject to this account (no-op if linked).
+    LinkSso {
+        /// Provider name.
+        provider: String,
+        /// Keyed hash of the subject id.
+        subject_lookup: String,
+    },
+    /// Erase the person: close the account and end every session.
+    Erase,
 }

@@ -12,11 +12,13 @@ pub struct EmailClaim {
     pub holder: Option<UserId>,
 }
 
-/// Claim the address for a user.
+/// Claim the address for a user, or give it up.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ClaimEmail {
-    /// The user claiming it.
-    pub user_id: UserId,
+pub enum ClaimEmail {
+    /// The user takes the address.
+    Claim(UserId),
+    /// The holder gives it up (erasure), so it may be registered again.
+    Release(UserId),
 }
 
 /// What happened to a claim.
@@ -26,6 +28,11 @@ pub enum EmailClaimEvent {
     /// The address now belongs to this user.
     EmailClaimed {
         /// The holder.
+        user_id: UserId,
+    },
+    /// The holder gave the address up.
+    EmailReleased {
+        /// The former holder.
         user_id: UserId,
     },
 }
@@ -42,17 +49,22 @@ impl Aggregate for EmailClaim {
     type Error = EmailTaken;
 
     fn decide(&self, cmd: ClaimEmail) -> Result<Vec<EmailClaimEvent>, EmailTaken> {
-        match self.holder {
-            Some(_) => Err(EmailTaken),
-            None => Ok(vec![EmailClaimEvent::EmailClaimed {
-                user_id: cmd.user_id,
-            }]),
+        match (cmd, self.holder) {
+            (ClaimEmail::Claim(_), Some(_)) => Err(EmailTaken),
+            (ClaimEmail::Claim(user_id), None) => {
+                Ok(vec![EmailClaimEvent::EmailClaimed { user_id }])
+            }
+            (ClaimEmail::Release(user_id), Some(h)) if h == user_id => {
+                Ok(vec![EmailClaimEvent::EmailReleased { user_id }])
+            }
+            (ClaimEmail::Release(_), _) => Ok(Vec::new()),
         }
     }
 
     fn apply(&mut self, event: &EmailClaimEvent) {
         match event {
             EmailClaimEvent::EmailClaimed { user_id } => self.holder = Some(*user_id),
+            EmailClaimEvent::EmailReleased { .. } => self.holder = None,
         }
     }
 }

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ids::UserId, role::Role, sealed::Sealed};
 
+use super::TokenPurpose;
+
 /// Why a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,8 +34,9 @@ pub enum UserEvent {
         email_lookup: String,
         /// Sealed address.
         email: Sealed,
-        /// Sealed password hash.
-        password_hash: Sealed,
+        /// Sealed password hash (none for accounts created by single sign-on).
+        #[serde(default)]
+        password_hash: Option<Sealed>,
         /// Sealed display name.
         display_name: Option<Sealed>,
         /// Initial role.
@@ -101,4 +104,40 @@ pub enum UserEvent {
     UserDeactivated {},
     /// The user may log in again.
     UserReactivated {},
+    /// A single-use token was issued (and mailed); only its hash is kept, and
+    /// the nonce it is derived from with a server key held outside the log.
+    OneTimeTokenIssued {
+        /// What it is for.
+        purpose: TokenPurpose,
+        /// Random nonce the token is derived from.
+        nonce: String,
+        /// SHA-256 of the token.
+        token_hash: String,
+        /// Expiry, microseconds since the epoch.
+        expires_at: i64,
+    },
+    /// The user proved they read mail at their address.
+    EmailVerified {
+        /// Hash of the token used (now spent); empty when an identity
+        /// provider vouched for the address.
+        token_hash: String,
+    },
+    /// The password was set with a reset token.
+    PasswordReset {
+        /// Hash of the token used (now spent).
+        token_hash: String,
+        /// The new sealed hash.
+        password_hash: Sealed,
+    },
+    /// The user logged in through an identity provider for the first time,
+    /// linking that identity to this account.
+    SsoLinked {
+        /// Provider name from the configuration.
+        provider: String,
+        /// Keyed hash of the provider's subject id.
+        subject_lookup: String,
+    },
+    /// The person's data was erased: their key is destroyed, so every sealed
+    /// field about them is unreadable; the account is closed for good.
+    UserErased {},
 }

@@ -3,6 +3,7 @@
 mod command;
 mod email_claim;
 mod event;
+mod one_time;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -10,6 +11,7 @@ mod tests;
 pub use command::UserCommand;
 pub use email_claim::{ClaimEmail, EmailClaim, EmailClaimEvent, EmailTaken};
 pub use event::{RevokeReason, UserEvent};
+pub use one_time::{PendingToken, TokenPurpose};
 pub use session::Session;
 
 use std::collections::BTreeMap;
@@ -40,6 +42,17 @@ pub struct User {
     pub last_failure_at: i64,
     /// Logins are refused until this time, microseconds (0 = never locked).
     pub locked_until: i64,
+    /// Whether the address was verified.
+    pub email_verified: bool,
+    /// One-time tokens that may still be used.
+    pub pending_tokens: Vec<PendingToken>,
+    /// Identity-provider subjects linked (`provider:lookup`).
+    pub sso_links: Vec<String>,
+    /// Whether the person was erased.
+    pub erased: bool,
+    /// Keyed hash of the address (the e-mail claim stream's id).
+    #[serde(skip)]
+    pub email_lookup: Option<String>,
 }
 
 /// Why a user command was refused.
@@ -69,6 +82,15 @@ pub enum UserError {
     /// The refresh token expired.
     #[error("refresh token expired")]
     SessionExpired,
+    /// The one-time token is unknown, spent, superseded or expired.
+    #[error("the token is invalid, used or expired")]
+    BadToken,
+    /// The address is already verified.
+    #[error("e-mail address already verified")]
+    AlreadyVerified,
+    /// The person was erased.
+    #[error("user was erased")]
+    Erased,
 }
 
 impl Aggregate for User {
@@ -100,7 +122,15 @@ impl Aggregate for User {
             }]);
         }
         let current = self.role.ok_or(UserError::NotFound)?;
+        if self.erased {
+            return Err(UserError::Erased);
+        }
         match cmd {
+            UserCommand::Erase => {
+                let mut events = vec![UserEvent::UserErased {}];
+                events.extend(self.end_all(RevokeReason::Deactivated, None));
+                Ok(events)
+            }
             UserCommand::Reactivate if self.active => Err(UserError::AlreadyActive),
             UserCommand::Reactivate => Ok(vec![UserEvent::UserReactivated {}]),
             _ if !self.active => Err(UserError::Inactive),
@@ -172,6 +202,35 @@ impl Aggregate for User {
                 events.extend(self.end_all(RevokeReason::Deactivated, None));
                 Ok(events)
             }
+            UserCommand::IssueToken {
+                purpose,
+                nonce,
+                token_hash,
+                expires_at,
+            } => self.issue_token(purpose, nonce, token_hash, expires_at),
+            UserCommand::VerifyEmail { token_hash, now } => self.verify_email(token_hash, now),
+            UserCommand::TrustEmail if self.email_verified => Ok(Vec::new()),
+            UserCommand::TrustEmail => Ok(vec![UserEvent::EmailVerified {
+                token_hash: String::new(),
+            }]),
+            UserCommand::ResetPassword {
+                token_hash,
+                now,
+                password_hash,
+            } => self.reset_password(token_hash, now, password_hash),
+            UserCommand::LinkSso {
+                provider,
+                subject_lookup,
+            } => {
+                let key = format!("{provider}:{subject_lookup}");
+                if self.sso_links.contains(&key) {
+                    return Ok(Vec::new());
+                }
+                Ok(vec![UserEvent::SsoLinked {
+                    provider,
+                    subject_lookup,
+                }])
+            }
         }
     }
 
@@ -181,11 +240,13 @@ impl Aggregate for User {
                 user_id,
                 role,
                 password_hash,
+                email_lookup,
                 ..
             } => {
+                self.email_lookup = Some(email_lookup.clone());
                 self.id = Some(*user_id);
                 self.role = Some(*role);
-                self.password_hash = Some(password_hash.clone());
+                self.password_hash = password_hash.clone();
                 self.active = true;
             }
             UserEvent::UserLoggedIn {
@@ -238,6 +299,28 @@ impl Aggregate for User {
             UserEvent::UserRoleChanged { to, .. } => self.role = Some(*to),
             UserEvent::UserDeactivated {} => self.active = false,
             UserEvent::UserReactivated {} => self.active = true,
+            UserEvent::OneTimeTokenIssued { .. } => self.apply_token(event),
+            UserEvent::EmailVerified { .. } => {
+                self.email_verified = true;
+                self.apply_token(event);
+            }
+            UserEvent::PasswordReset { password_hash, .. } => {
+                self.password_hash = Some(password_hash.clone());
+                // A reset also clears the failure count: the owner proved control.
+                self.failed_logins = 0;
+                self.locked_until = 0;
+                self.apply_token(event);
+            }
+            UserEvent::SsoLinked {
+                provider,
+                subject_lookup,
+            } => self.sso_links.push(format!("{provider}:{subject_lookup}")),
+            UserEvent::UserErased {} => {
+                self.erased = true;
+                self.active = false;
+                self.password_hash = None;
+                self.pending_tokens.clear();
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ fn registered() -> UserEvent {
         user_id: UserId::from_uuid(uuid::Uuid::nil()),
         email_lookup: "k".into(),
         email: Sealed::from_ciphertext("c1".into()),
-        password_hash: Sealed::from_ciphertext("c2".into()),
+        password_hash: Some(Sealed::from_ciphertext("c2".into())),
         display_name: None,
         role: Role::Viewer,
     }
@@ -92,9 +92,9 @@ fn events_round_trip_through_type_and_payload() {
 fn an_email_is_claimed_once() {
     let mut c = EmailClaim::default();
     let id = UserId::from_uuid(uuid::Uuid::nil());
-    let events = c.decide(ClaimEmail { user_id: id }).unwrap();
+    let events = c.decide(ClaimEmail::Claim(id)).unwrap();
     c.apply(&events[0]);
-    assert_eq!(c.decide(ClaimEmail { user_id: id }), Err(EmailTaken));
+    assert_eq!(c.decide(ClaimEmail::Claim(id)), Err(EmailTaken));
 }
 
 fn logged_in(session: &str, hash: &str) -> UserEvent {
@@ -252,4 +252,96 @@ fn failures_grow_a_delay_and_the_twentieth_locks_the_account() {
     fail(&mut v, 1);
     v.apply(&logged_in("s", "h"));
     assert_eq!(v.failed_logins, 0);
+}
+
+fn issued(purpose: TokenPurpose, hash: &str, expires_at: i64) -> UserEvent {
+    UserEvent::OneTimeTokenIssued {
+        purpose,
+        nonce: "n".into(),
+        token_hash: hash.into(),
+        expires_at,
+    }
+}
+
+#[test]
+fn a_reset_token_works_once_before_expiry_and_only_for_its_purpose() {
+    let u = given(&[registered(), issued(TokenPurpose::ResetPassword, "h1", 100)]);
+    let reset = |hash: &str, now| UserCommand::ResetPassword {
+        token_hash: hash.into(),
+        now,
+        password_hash: Sealed::from_ciphertext("p".into()),
+    };
+    assert_eq!(u.decide(reset("h1", 101)), Err(UserError::BadToken));
+    assert_eq!(u.decide(reset("other", 50)), Err(UserError::BadToken));
+    let verify = UserCommand::VerifyEmail {
+        token_hash: "h1".into(),
+        now: 50,
+    };
+    assert_eq!(u.decide(verify), Err(UserError::BadToken));
+    let events = u.decide(reset("h1", 50)).unwrap();
+    let spent = given(&[
+        registered(),
+        issued(TokenPurpose::ResetPassword, "h1", 100),
+        events[0].clone(),
+    ]);
+    assert_eq!(spent.decide(reset("h1", 60)), Err(UserError::BadToken));
+}
+
+#[test]
+fn a_newer_token_supersedes_the_older_one() {
+    let u = given(&[
+        registered(),
+        issued(TokenPurpose::VerifyEmail, "old", 100),
+        issued(TokenPurpose::VerifyEmail, "new", 100),
+    ]);
+    let verify = |h: &str| UserCommand::VerifyEmail {
+        token_hash: h.into(),
+        now: 1,
+    };
+    assert_eq!(u.decide(verify("old")), Err(UserError::BadToken));
+    let e = u.decide(verify("new")).unwrap();
+    let verified = given(&[registered(), e[0].clone()]);
+    assert!(verified.email_verified);
+    let again = UserCommand::IssueToken {
+        purpose: TokenPurpose::VerifyEmail,
+        nonce: "n".into(),
+        token_hash: "x".into(),
+        expires_at: 9,
+    };
+    assert_eq!(verified.decide(again), Err(UserError::AlreadyVerified));
+}
+
+#[test]
+fn erasure_closes_the_account_for_good() {
+    let login = UserEvent::UserLoggedIn {
+        method: "password".into(),
+        session_id: "s1".into(),
+        refresh_token_hash: "r".into(),
+        refresh_expires_at: 10,
+    };
+    let u = given(&[registered(), login.clone()]);
+    let events = u.decide(UserCommand::Erase).unwrap();
+    assert_eq!(events.len(), 2, "erasure ends the live session too");
+    let erased = given(&[registered(), login, events[0].clone(), events[1].clone()]);
+    assert!(!erased.active && erased.password_hash.is_none());
+    assert_eq!(
+        erased.decide(UserCommand::Reactivate),
+        Err(UserError::Erased)
+    );
+    assert_eq!(erased.decide(UserCommand::Erase), Err(UserError::Erased));
+}
+
+#[test]
+fn an_sso_link_is_recorded_once() {
+    let link = UserCommand::LinkSso {
+        provider: "idp".into(),
+        subject_lookup: "abc".into(),
+    };
+    let u = given(&[registered()]);
+    let e = u.decide(link.clone()).unwrap();
+    assert_eq!(e.len(), 1);
+    assert!(given(&[registered(), e[0].clone()])
+        .decide(link)
+        .unwrap()
+        .is_empty());
 }

@@ -87,7 +87,16 @@ impl Projection for Sessions {
             .bind(e.recorded_at)
             .bind(reason_str(&reason))
             .bind(session_id),
+            // Erasure: the read model forgets where the person connected from.
+            UserEvent::UserErased {} => sqlx::query(
+                "UPDATE sessions SET client_ip = NULL, user_agent = NULL WHERE user_id = $1",
+            )
+            .bind(e.stream_id.clone()),
             UserEvent::UserRegistered { .. }
+            | UserEvent::OneTimeTokenIssued { .. }
+            | UserEvent::EmailVerified { .. }
+            | UserEvent::PasswordReset { .. }
+            | UserEvent::SsoLinked { .. }
             | UserEvent::RefreshTokenReused { .. }
             | UserEvent::UserLoginFailed { .. }
             | UserEvent::UserLockedOut { .. }

@@ -54,7 +54,7 @@ impl Projection for Users {
                 .bind(user_id.to_string())
                 .bind(email_lookup)
                 .bind(email.as_str().to_owned())
-                .bind(password_hash.as_str().to_owned())
+                .bind(password_hash.map(|p| p.as_str().to_owned()).unwrap_or_default())
                 .bind(display_name.map(|d| d.as_str().to_owned()))
                 .bind(role.as_str())
                 .bind(at)
@@ -86,14 +86,34 @@ impl Projection for Users {
             .bind(at)
             .bind(e.stream_version)
             .bind(e.stream_id.clone()),
-            UserEvent::PasswordChanged { password_hash } => sqlx::query(
+            UserEvent::PasswordChanged { password_hash }
+            | UserEvent::PasswordReset { password_hash, .. } => sqlx::query(
                 "UPDATE users SET password_sealed = $1, updated_at = $2, stream_version = $3 WHERE id = $4",
             )
             .bind(password_hash.as_str().to_owned())
             .bind(at)
             .bind(e.stream_version)
             .bind(e.stream_id.clone()),
+            UserEvent::EmailVerified { .. } => sqlx::query(
+                "UPDATE users SET email_verified = 1, updated_at = $1, stream_version = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(e.stream_version)
+            .bind(e.stream_id.clone()),
+            // Erasure scrubs every personal field from the read model (they were
+            // sealed, and their key is gone, but nothing of them need remain) and
+            // frees the address's look-up for a future registration.
+            UserEvent::UserErased {} => sqlx::query(
+                "UPDATE users SET email_sealed = '', password_sealed = '', display_name_sealed = NULL, \
+                 email_lookup = 'erased:' || id, is_active = 0, erased_at = $1, updated_at = $1, \
+                 stream_version = $2 WHERE id = $3",
+            )
+            .bind(at)
+            .bind(e.stream_version)
+            .bind(e.stream_id.clone()),
             UserEvent::SessionRefreshed { .. }
+            | UserEvent::OneTimeTokenIssued { .. }
+            | UserEvent::SsoLinked { .. }
             | UserEvent::RefreshTokenReused { .. }
             | UserEvent::UserLoginFailed { .. }
             | UserEvent::UserLockedOut { .. }
