@@ -2,6 +2,7 @@
 //! benchmark runs on a fresh SQLite file and a fresh PostgreSQL database.
 
 mod append;
+mod auth;
 mod fixture;
 mod replay;
 
@@ -28,6 +29,19 @@ pub enum BenchCommand {
         /// Events in the log.
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
+        /// Which backends: sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        backend: String,
+    },
+    /// Logins/s (argon2id at the configured parameters) and what a bearer
+    /// token adds to a request (p50/p99 with and without).
+    Auth {
+        /// Logins per measurement.
+        #[arg(long, default_value_t = 200)]
+        logins: usize,
+        /// Requests per latency measurement.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
         /// Which backends: sqlite, postgres or both.
         #[arg(long, default_value = "both")]
         backend: String,
@@ -118,7 +132,7 @@ pub fn line(backend: &str, what: &str, events: usize, secs: f64) -> f64 {
 }
 
 /// Runs a benchmark.
-pub async fn run(_config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
+pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
     if cfg!(debug_assertions) {
         println!("note: this is a debug build; build with --release for meaningful figures");
     }
@@ -131,6 +145,15 @@ pub async fn run(_config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Rebuild { events, backend } => {
             for b in backends(&backend)? {
                 replay::rebuild(b, events).await?;
+            }
+        }
+        BenchCommand::Auth {
+            logins,
+            requests,
+            backend,
+        } => {
+            for b in backends(&backend)? {
+                auth::run(&config, b, logins, requests).await?;
             }
         }
         BenchCommand::Verify { events, backend } => {
