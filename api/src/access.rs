@@ -191,6 +191,28 @@ pub struct RouteSpec {
     pub access: Access,
 }
 
+/// The permission table as Markdown (the README prints it; a test keeps the
+/// two equal).
+pub fn permission_markdown(specs: &[RouteSpec]) -> String {
+    let mut out = String::from("| Method | Path | Who may call it |\n|---|---|---|\n");
+    for s in specs {
+        let roles = |rs: &[Role]| {
+            rs.iter()
+                .map(|r| format!("`{}`", r.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let who = match s.access {
+            Access::Public => "anyone".to_owned(),
+            Access::Authenticated => "any authenticated user".to_owned(),
+            Access::Roles(rs) => roles(rs),
+            Access::OwnerOr(rs) => format!("the user named by `{{user_id}}`, or {}", roles(rs)),
+        };
+        out.push_str(&format!("| {} | `{}` | {who} |\n", s.method, s.path));
+    }
+    out
+}
+
 /// Builds the router while recording each route's access.
 pub struct Routes {
     state: AppState,

@@ -111,3 +111,29 @@ both_backends!(
     the_openapi_document_lists_every_route_with_its_access,
     the_openapi_document_lists_every_route_with_its_access
 );
+
+/// The README prints the permission table; it must be the one in the code.
+/// (`RAIA_WRITE_README=1` rewrites the README's copy.)
+#[tokio::test]
+async fn the_readme_prints_the_permission_table_of_the_code() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (_, table) = api::routes::table(app.server.state.clone());
+    let want = api::access::permission_markdown(&table);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- permissions:start -->\n", "<!-- permissions:end -->");
+    let a = readme
+        .find(start)
+        .expect("README lacks the permissions markers")
+        + start.len();
+    let b = readme.find(end).unwrap();
+    if std::env::var("RAIA_WRITE_README").is_ok() {
+        std::fs::write(&path, format!("{}{want}{}", &readme[..a], &readme[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[a..b],
+        want,
+        "README permission table is stale: run with RAIA_WRITE_README=1"
+    );
+}
