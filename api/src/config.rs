@@ -316,3 +316,34 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod key_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_generated_hs256_secret_kept_as_a_previous_key_still_verifies_its_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = [7u8; 32];
+        let file = dir.path().join("jwt.previous.key");
+        std::fs::write(&file, hex::encode(old)).unwrap();
+        let user = domain::ids::UserId::from_uuid(uuid::Uuid::new_v4());
+        let token = crate::token::Tokens::new(&old, 900)
+            .issue(user, domain::Role::Viewer, "s")
+            .unwrap();
+        let c = Config {
+            jwt_previous_keys: vec![format!("HS256:{}", file.display())],
+            ..Config::default()
+        };
+        let now = c.tokens(&[9u8; 32]).unwrap();
+        assert_eq!(now.check(&token).map(|c| c.sub), Some(user.to_string()));
+        let without = Config::default().tokens(&[9u8; 32]).unwrap();
+        assert!(without.check(&token).is_none());
+        let bad = Config {
+            jwt_algorithm: "HS512".into(),
+            ..Config::default()
+        };
+        assert!(bad.tokens(&[9u8; 32]).is_err());
+    }
+}
