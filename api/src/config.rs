@@ -41,6 +41,10 @@ pub struct Config {
     /// HMAC secret for access tokens; default: generated in the data dir.
     /// Several servers behind one database must share it (`RAIA_JWT_SECRET`).
     pub jwt_secret: Option<String>,
+    /// Largest model artifact accepted, bytes (`RAIA_MODEL_ARTIFACT_LIMIT_BYTES`, default 100 MiB).
+    pub model_artifact_limit_bytes: u64,
+    /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
+    pub model_cache_size: usize,
 }
 
 impl Default for Config {
@@ -61,6 +65,8 @@ impl Default for Config {
             password: PasswordParams::default(),
             log_format: "json".into(),
             jwt_secret: None,
+            model_artifact_limit_bytes: 100 * 1024 * 1024,
+            model_cache_size: 64,
         }
     }
 }
@@ -157,6 +163,12 @@ impl Config {
         }
         if let Some(v) = env("RAIA_JWT_SECRET") {
             c.jwt_secret = Some(v);
+        }
+        if let Some(v) = parsed("RAIA_MODEL_ARTIFACT_LIMIT_BYTES")? {
+            c.model_artifact_limit_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
+            c.model_cache_size = v;
         }
         Ok(c)
     }

@@ -5,7 +5,10 @@ use std::{net::SocketAddr, sync::atomic::Ordering, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{http::HeaderName, middleware, Router};
-use commands::{blobs::Blobs, cipher::Cipher, open_store, relay::NatsRelay};
+use commands::{
+    blobs::Blobs, cipher::Cipher, model_cache::ModelCache, open_store,
+    prediction_log::PredictionLog, relay::NatsRelay,
+};
 use migrations::{Backend, Db};
 use projections::Runner;
 use tokio::{sync::watch, task::JoinHandle};
@@ -60,6 +63,11 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState(Arc::new(Inner {
         cipher: Cipher::new(db.clone(), keys.master),
         blobs: Blobs::new(config.data_dir.join("blobs")),
+        models: ModelCache::new(
+            Blobs::new(config.data_dir.join("blobs")),
+            config.model_cache_size,
+        ),
+        predictions: PredictionLog::new(),
         tokens: Tokens::new(&keys.jwt, config.access_token_ttl_secs),
         prometheus: telemetry::prometheus(),
         started: std::time::Instant::now(),
@@ -247,6 +255,16 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .await
         .context("catching up projections")?;
     tasks.push(tokio::spawn(state.runner.clone().run(stop_rx.clone())));
+    // The prediction log stops after the HTTP server has finished its last
+    // request, so no prediction served during shutdown goes unrecorded.
+    let (log_stop, log_stop_rx) = watch::channel(false);
+    if let Some(t) = state
+        .predictions
+        .spawn(state.store.clone(), log_stop_rx)
+        .await
+    {
+        tasks.push(t);
+    }
     if state.db.backend() == Backend::Postgres {
         tasks.push(tokio::spawn(projections::listen_postgres(
             state.db.url().to_owned(),
@@ -270,6 +288,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server failed");
         }
+        let _ = log_stop.send(true);
     }));
     tracing::info!(%addr, backend = ?state.db.backend(), "raia listening");
     Ok(Server {

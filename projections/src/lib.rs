@@ -54,5 +54,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(users::Users),
         std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
+        std::sync::Arc::new(models::ModelPredictions),
     ]
 }

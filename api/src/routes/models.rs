@@ -7,9 +7,11 @@ use axum::{
     Json,
 };
 use commands::{models, Until};
+use std::collections::BTreeMap;
+
 use domain::{
     ids::ModelId,
-    model::{ModelSpec, ModelStatus, ModelType},
+    model::{FeatureType, ModelCard, ModelSpec, ModelStatus, ModelType, RiskTier},
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{any::AnyRow, Row};
@@ -50,6 +52,34 @@ pub struct CreateModel {
     /// Free JSON object.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
+    /// Model card: intended use.
+    pub intended_use: Option<String>,
+    /// Model card: uses it must not be put to.
+    pub out_of_scope_use: Option<String>,
+    /// Model card: known limitations.
+    pub limitations: Option<String>,
+    /// Model card: ethical considerations.
+    pub ethical_considerations: Option<String>,
+    /// Who answers for it.
+    #[serde(default)]
+    pub owners: Vec<String>,
+    /// Training dataset id.
+    pub training_dataset_id: Option<String>,
+    /// Evaluation dataset ids.
+    #[serde(default)]
+    pub evaluation_dataset_ids: Vec<String>,
+    /// Target column.
+    pub target_column: Option<String>,
+    /// Feature name → `numeric`, `categorical`, `boolean` or `text`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub feature_types: BTreeMap<String, FeatureType>,
+    /// EU AI Act tier: `minimal`, `limited`, `high` or `unacceptable`.
+    #[schema(value_type = Option<String>)]
+    pub risk_tier: Option<RiskTier>,
+    /// Lower-case labels.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// Changes to a model: fields present replace the current ones; `null` clears an optional field.
@@ -82,6 +112,37 @@ pub struct UpdateModel {
     /// Metadata object.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
+    /// Intended use.
+    #[serde(default, deserialize_with = "double_option")]
+    pub intended_use: Option<Option<String>>,
+    /// Out-of-scope use.
+    #[serde(default, deserialize_with = "double_option")]
+    pub out_of_scope_use: Option<Option<String>>,
+    /// Limitations.
+    #[serde(default, deserialize_with = "double_option")]
+    pub limitations: Option<Option<String>>,
+    /// Ethical considerations.
+    #[serde(default, deserialize_with = "double_option")]
+    pub ethical_considerations: Option<Option<String>>,
+    /// Owners.
+    pub owners: Option<Vec<String>>,
+    /// Training dataset id.
+    #[serde(default, deserialize_with = "double_option")]
+    pub training_dataset_id: Option<Option<String>>,
+    /// Evaluation dataset ids.
+    pub evaluation_dataset_ids: Option<Vec<String>>,
+    /// Target column.
+    #[serde(default, deserialize_with = "double_option")]
+    pub target_column: Option<Option<String>>,
+    /// Feature types.
+    #[schema(value_type = Option<Object>)]
+    pub feature_types: Option<BTreeMap<String, FeatureType>>,
+    /// Risk tier.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub risk_tier: Option<Option<RiskTier>>,
+    /// Tags.
+    pub tags: Option<Vec<String>>,
 }
 
 fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
@@ -109,7 +170,7 @@ pub struct ModelView {
     pub stream_version: i64,
 }
 
-fn rfc3339(micros: i64) -> String {
+pub(crate) fn rfc3339(micros: i64) -> String {
     chrono::DateTime::from_timestamp_micros(micros)
         .unwrap_or_default()
         .to_rfc3339()
@@ -134,6 +195,8 @@ fn view(r: &AnyRow) -> ApiResult<ModelView> {
                 .map_err(ApiError::internal)?,
             metadata: serde_json::from_str(&r.try_get::<String, _>("metadata")?)
                 .map_err(ApiError::internal)?,
+            card: serde_json::from_str(&r.try_get::<String, _>("card")?)
+                .map_err(ApiError::internal)?,
         },
         created_by: r.try_get("created_by")?,
         created_at: rfc3339(r.try_get("created_at")?),
@@ -142,7 +205,7 @@ fn view(r: &AnyRow) -> ApiResult<ModelView> {
     })
 }
 
-fn parse_id(id: &str) -> ApiResult<ModelId> {
+pub(crate) fn parse_id(id: &str) -> ApiResult<ModelId> {
     ModelId::parse(id).ok_or_else(|| ApiError::not_found("model"))
 }
 
@@ -180,6 +243,19 @@ pub async fn create(
         accuracy: b.accuracy,
         feature_names: b.feature_names,
         metadata: b.metadata.unwrap_or_else(|| serde_json::json!({})),
+        card: ModelCard {
+            intended_use: b.intended_use,
+            out_of_scope_use: b.out_of_scope_use,
+            limitations: b.limitations,
+            ethical_considerations: b.ethical_considerations,
+            owners: b.owners,
+            training_dataset_id: b.training_dataset_id,
+            evaluation_dataset_ids: b.evaluation_dataset_ids,
+            target_column: b.target_column,
+            feature_types: b.feature_types,
+            risk_tier: b.risk_tier,
+            tags: b.tags,
+        },
     }
     .validate()
     .map_err(|e| ApiError::unprocessable("invalid_model", e.to_string()))?;
@@ -208,6 +284,12 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Name contains (case-insensitive).
     pub name: Option<String>,
+    /// Only models with this tag.
+    pub tag: Option<String>,
+    /// Only this EU AI Act risk tier.
+    pub risk_tier: Option<String>,
+    /// Only models this owner answers for.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -248,6 +330,25 @@ pub async fn list(
             &mut sql,
             " AND LOWER(name) LIKE ?",
             format!("%{}%", name.to_lowercase()),
+            &mut args,
+        );
+    }
+    if let Some(t) = q.tag {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM model_tags t WHERE t.model_id = models.id AND t.tag = ?)",
+            t,
+            &mut args,
+        );
+    }
+    if let Some(r) = q.risk_tier {
+        arg(&mut sql, " AND risk_tier = ?", r, &mut args);
+    }
+    if let Some(o) = q.owner {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM model_owners o WHERE o.model_id = models.id AND o.owner = ?)",
+            o,
             &mut args,
         );
     }
@@ -341,6 +442,35 @@ pub async fn update(
             accuracy: b.accuracy.unwrap_or(cur.accuracy),
             feature_names: b.feature_names.unwrap_or_else(|| cur.feature_names.clone()),
             metadata: b.metadata.unwrap_or_else(|| cur.metadata.clone()),
+            card: ModelCard {
+                intended_use: b
+                    .intended_use
+                    .unwrap_or_else(|| cur.card.intended_use.clone()),
+                out_of_scope_use: b
+                    .out_of_scope_use
+                    .unwrap_or_else(|| cur.card.out_of_scope_use.clone()),
+                limitations: b
+                    .limitations
+                    .unwrap_or_else(|| cur.card.limitations.clone()),
+                ethical_considerations: b
+                    .ethical_considerations
+                    .unwrap_or_else(|| cur.card.ethical_considerations.clone()),
+                owners: b.owners.unwrap_or_else(|| cur.card.owners.clone()),
+                training_dataset_id: b
+                    .training_dataset_id
+                    .unwrap_or_else(|| cur.card.training_dataset_id.clone()),
+                evaluation_dataset_ids: b
+                    .evaluation_dataset_ids
+                    .unwrap_or_else(|| cur.card.evaluation_dataset_ids.clone()),
+                target_column: b
+                    .target_column
+                    .unwrap_or_else(|| cur.card.target_column.clone()),
+                feature_types: b
+                    .feature_types
+                    .unwrap_or_else(|| cur.card.feature_types.clone()),
+                risk_tier: b.risk_tier.unwrap_or(cur.card.risk_tier),
+                tags: b.tags.unwrap_or_else(|| cur.card.tags.clone()),
+            },
         }
         .validate()
     };
