@@ -12,6 +12,7 @@ mod chain;
 mod crash;
 mod export;
 mod idempotency;
+mod model_bad_input;
 mod model_lifecycle;
 mod model_predict;
 mod model_registry;

@@ -287,6 +287,10 @@ pub async fn upload(
             "metadata.metadata must be a JSON object",
         ));
     }
+    if stored.size == 0 {
+        discard(&blob).await;
+        return Err(unprocessable_artifact("the artifact is empty".into()));
+    }
     let bytes = state
         .blobs
         .read(&stored.sha256)
