@@ -45,6 +45,7 @@ impl Modify for Bearer {
         routes::model_lifecycle::submit, routes::model_lifecycle::approve, routes::model_lifecycle::reject,
         routes::model_lifecycle::deploy, routes::model_lifecycle::retire,
         routes::predict::predict, routes::predictions::list,
+        routes::evaluate::evaluate, routes::evaluate::performance, routes::compare::compare,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
         routes::permissions, routes::auth_permissions,
     ),

@@ -14,6 +14,7 @@ mod export;
 mod idempotency;
 mod model_bad_input;
 mod model_lifecycle;
+mod model_performance;
 mod model_predict;
 mod model_registry;
 mod model_support;

@@ -3,6 +3,8 @@
 pub mod as_of;
 pub mod audit;
 pub mod auth;
+pub mod compare;
+pub mod evaluate;
 pub mod health;
 pub mod metrics;
 pub mod model_lifecycle;
@@ -237,6 +239,25 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/models/{id}/predict",
             Authenticated,
             post(predict::predict).layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/evaluate",
+            Roles(WRITERS),
+            post(evaluate::evaluate)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}/performance",
+            Authenticated,
+            get(evaluate::performance),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/compare",
+            Roles(WRITERS),
+            post(compare::compare).layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
         )
         .add(
             Method::GET,
