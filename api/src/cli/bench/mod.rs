@@ -3,6 +3,7 @@
 
 mod append;
 mod fixture;
+mod models;
 mod replay;
 
 use clap::Subcommand;
@@ -31,6 +32,16 @@ pub enum BenchCommand {
         /// Which backends: sqlite, postgres or both.
         #[arg(long, default_value = "both")]
         backend: String,
+    },
+    /// Predict latency and throughput over HTTP for three fixture models,
+    /// beside RAIA's engine alone and onnxruntime from Python (`RAIA_FIXTURES`).
+    Models {
+        /// Single-row requests per model.
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
+        /// Rows per batch request.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -133,6 +144,7 @@ pub async fn run(_config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
                 replay::rebuild(b, events).await?;
             }
         }
+        BenchCommand::Models { calls, batch } => models::run(calls, batch).await?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;
