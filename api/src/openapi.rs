@@ -40,7 +40,7 @@ impl Modify for Bearer {
         routes::users::list, routes::users::change_role, routes::users::deactivate, routes::users::reactivate,
         routes::users::force_logout,
         routes::models::create, routes::models::list, routes::models::get, routes::models::update, routes::models::delete,
-        routes::model_versions::upload, routes::model_versions::list, routes::model_versions::get,
+        routes::model_upload::upload, routes::model_versions::list, routes::model_versions::get,
         routes::model_versions::set_alias, routes::model_versions::remove_alias,
         routes::model_lifecycle::submit, routes::model_lifecycle::approve, routes::model_lifecycle::reject,
         routes::model_lifecycle::deploy, routes::model_lifecycle::retire,

@@ -16,6 +16,7 @@ mod model_bad_input;
 mod model_lifecycle;
 mod model_performance;
 mod model_predict;
+mod model_rebuild;
 mod model_registry;
 mod model_support;
 mod models;

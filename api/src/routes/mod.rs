@@ -7,7 +7,9 @@ pub mod compare;
 pub mod evaluate;
 pub mod health;
 pub mod metrics;
+pub mod model_bodies;
 pub mod model_lifecycle;
+pub mod model_upload;
 pub mod model_versions;
 pub mod models;
 pub mod predict;
@@ -176,7 +178,7 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             Method::POST,
             "/api/v1/models/{id}/versions",
             Roles(WRITERS),
-            post(model_versions::upload).layer(axum::extract::DefaultBodyLimit::max(
+            post(model_upload::upload).layer(axum::extract::DefaultBodyLimit::max(
                 usize::try_from(upload_limit).unwrap_or(usize::MAX),
             )),
         )

@@ -54,6 +54,11 @@ pub async fn apply(
             source,
         })?;
         let event = match versions::split(event) {
+            // A deletion also empties the model's version tables, in event order.
+            versions::Split::Row(RowEvent::Deleted) => {
+                decoded.push((e, ModelEvent::ModelDeleted {}));
+                RowEvent::Deleted
+            }
             versions::Split::Row(r) => r,
             versions::Split::Other(other) => {
                 decoded.push((e, other));

@@ -139,7 +139,7 @@ pub async fn apply(
         }
     }
     if matches!(event, ModelEvent::ModelDeleted {}) {
-        for table in ["model_versions", "model_aliases"] {
+        for table in ["model_versions", "model_aliases", "model_evaluations"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE model_id = $1"))
                 .bind(id.clone())
                 .execute(&mut **tx)
