@@ -5,5 +5,6 @@ pub mod explain;
 pub mod fairness;
 pub mod inference;
 pub mod json_float;
+pub mod metrics;
 pub mod profile;
 pub mod text;

@@ -65,6 +65,10 @@ pub struct Config {
     pub address_lock_after: u32,
     /// OpenID Connect providers for single sign-on (config file only).
     pub sso: Vec<crate::sso::ProviderConfig>,
+    /// Largest model artifact accepted, bytes (`RAIA_MODEL_ARTIFACT_LIMIT_BYTES`, default 100 MiB).
+    pub model_artifact_limit_bytes: u64,
+    /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
+    pub model_cache_size: usize,
 }
 
 impl Default for Config {
@@ -94,6 +98,8 @@ impl Default for Config {
             public_url: None,
             address_lock_after: 100,
             sso: Vec::new(),
+            model_artifact_limit_bytes: 100 * 1024 * 1024,
+            model_cache_size: 64,
         }
     }
 }
@@ -218,6 +224,12 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_ADDRESS_LOCK_AFTER")? {
             c.address_lock_after = v;
+        }
+        if let Some(v) = parsed("RAIA_MODEL_ARTIFACT_LIMIT_BYTES")? {
+            c.model_artifact_limit_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
+            c.model_cache_size = v;
         }
         Ok(c)
     }

@@ -148,6 +148,21 @@ impl From<ModelError> for ApiError {
             ModelError::NotFound | ModelError::Deleted => Self::not_found("model"),
             ModelError::AlreadyExists => Self::conflict("already_exists", e.to_string()),
             ModelError::Unchanged => Self::unprocessable("unchanged", e.to_string()),
+            ModelError::VersionNotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, "version_not_found", e.to_string())
+            }
+            ModelError::AliasNotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, "alias_not_found", e.to_string())
+            }
+            ModelError::InvalidTransition { .. } => {
+                Self::unprocessable("invalid_transition", e.to_string())
+            }
+            ModelError::SelfReview => Self::new(StatusCode::FORBIDDEN, "four_eyes", e.to_string()),
+            ModelError::NotApproved { .. } => {
+                Self::unprocessable("version_not_approved", e.to_string())
+            }
+            ModelError::CommentRequired => Self::unprocessable("comment_required", e.to_string()),
+            ModelError::StillDeployed => Self::unprocessable("model_deployed", e.to_string()),
         }
     }
 }

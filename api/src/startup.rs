@@ -5,7 +5,10 @@ use std::{net::SocketAddr, sync::atomic::Ordering, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{http::HeaderName, middleware, Router};
-use commands::{blobs::Blobs, cipher::Cipher, open_store, relay::NatsRelay};
+use commands::{
+    blobs::Blobs, cipher::Cipher, model_cache::ModelCache, open_store,
+    prediction_log::PredictionLog, relay::NatsRelay,
+};
 use migrations::{Backend, Db};
 use projections::Runner;
 use tokio::{sync::watch, task::JoinHandle};
@@ -70,6 +73,11 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         throttle: crate::throttle::AddressThrottle::new(config.address_lock_after),
         sso: crate::sso::Providers::new(&config.sso).context("configuring single sign-on")?,
         tokens: config.tokens(&keys.jwt).context("loading the JWT keys")?,
+        models: ModelCache::new(
+            Blobs::new(config.data_dir.join("blobs")),
+            config.model_cache_size,
+        ),
+        predictions: PredictionLog::new(),
         prometheus: telemetry::prometheus(),
         started: std::time::Instant::now(),
         counters: Counters::default(),
@@ -256,6 +264,16 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .await
         .context("catching up projections")?;
     tasks.push(tokio::spawn(state.runner.clone().run(stop_rx.clone())));
+    // The prediction log stops after the HTTP server has finished its last
+    // request, so no prediction served during shutdown goes unrecorded.
+    let (log_stop, log_stop_rx) = watch::channel(false);
+    if let Some(t) = state
+        .predictions
+        .spawn(state.store.clone(), log_stop_rx)
+        .await
+    {
+        tasks.push(t);
+    }
     if state.db.backend() == Backend::Postgres {
         tasks.push(tokio::spawn(projections::listen_postgres(
             state.db.url().to_owned(),
@@ -284,6 +302,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         if let Err(e) = serve.await {
             tracing::error!(error = %e, "server failed");
         }
+        let _ = log_stop.send(true);
     }));
     tracing::info!(%addr, backend = ?state.db.backend(), "raia listening");
     Ok(Server {

@@ -8,7 +8,10 @@ use std::{
     time::Instant,
 };
 
-use commands::{blobs::Blobs, cipher::Cipher, EventStore};
+use commands::{
+    blobs::Blobs, cipher::Cipher, model_cache::ModelCache, prediction_log::PredictionLog,
+    EventStore,
+};
 use migrations::Db;
 use projections::Runner;
 
@@ -54,6 +57,10 @@ pub struct Inner {
     pub cipher: Cipher,
     /// Content-addressed file store (`<data dir>/blobs`).
     pub blobs: Blobs,
+    /// Loaded models by artifact hash.
+    pub models: ModelCache,
+    /// The background writer of the prediction log.
+    pub predictions: PredictionLog,
     /// Access tokens.
     pub tokens: Tokens,
     /// Data-dir keys.

@@ -103,3 +103,15 @@ pub async fn delete(
     let loaded = get(store, id, Until::Now).await?;
     run(store, &loaded, if_match, ModelCommand::Delete, metadata).await
 }
+
+/// Runs any command on an existing model (versions, lifecycle, aliases).
+pub async fn execute(
+    store: &dyn EventStore,
+    id: ModelId,
+    if_match: Option<i64>,
+    cmd: ModelCommand,
+    metadata: Metadata,
+) -> ModelResult<Vec<StoredEvent>> {
+    let loaded = get(store, id, Until::Now).await?;
+    run(store, &loaded, if_match, cmd, metadata).await
+}

@@ -56,5 +56,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(api_keys::ApiKeys),
         std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
+        std::sync::Arc::new(models::ModelPredictions),
     ]
 }

@@ -20,6 +20,12 @@ pub fn spec(name: &str) -> ModelSpec {
         accuracy: Some(0.5),
         feature_names: vec!["a".into(), "b".into()],
         metadata: serde_json::json!({ "team": "risk" }),
+        card: domain::model::ModelCard {
+            tags: vec!["credit".into(), name.to_lowercase()],
+            owners: vec!["risk".into()],
+            risk_tier: Some(domain::model::RiskTier::High),
+            ..Default::default()
+        },
     }
 }
 
@@ -87,14 +93,17 @@ async fn rebuilt_tables_equal_the_live_ones_after_thousands_of_mixed_events(back
     assert!(head > 2500, "a few thousand events: {head}");
     app.sync().await;
     let mut live = Vec::new();
-    for t in ["users", "sessions", "models"] {
+    for t in ["users", "sessions", "models", "model_tags", "model_owners"] {
         live.push(replay::tables::dump(&s.db, t).await.unwrap());
     }
     assert_eq!(live[2].len(), 600 - 600usize.div_ceil(7));
     for name in s.runner.names() {
         assert_eq!(s.runner.rebuild(name).await.unwrap(), head);
     }
-    for (i, t) in ["users", "sessions", "models"].iter().enumerate() {
+    for (i, t) in ["users", "sessions", "models", "model_tags", "model_owners"]
+        .iter()
+        .enumerate()
+    {
         assert_eq!(
             replay::tables::dump(&s.db, t).await.unwrap(),
             live[i],

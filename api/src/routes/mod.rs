@@ -4,9 +4,17 @@ pub mod api_keys;
 pub mod as_of;
 pub mod audit;
 pub mod auth;
+pub mod compare;
+pub mod evaluate;
 pub mod health;
 pub mod metrics;
+pub mod model_bodies;
+pub mod model_lifecycle;
+pub mod model_upload;
+pub mod model_versions;
 pub mod models;
+pub mod predict;
+pub mod predictions;
 pub mod privacy;
 pub mod recovery;
 pub mod sessions;
@@ -29,6 +37,9 @@ use crate::{
 /// The API router and its permission table.
 pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
     use Access::{Authenticated, OwnerOr, Public, Roles};
+    // The artifact limit is enforced exactly while streaming; the body limit only
+    // leaves room for the other parts.
+    let upload_limit = state.config.model_artifact_limit_bytes + 1024 * 1024;
     Routes::new(state)
         .add(Method::GET, "/api/v1/health", Public, get(health::live))
         .add(
@@ -240,6 +251,99 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             delete(models::delete),
         )
         .add(
+            Method::POST,
+            "/api/v1/models/{id}/versions",
+            Roles(WRITERS),
+            post(model_upload::upload).layer(axum::extract::DefaultBodyLimit::max(
+                usize::try_from(upload_limit).unwrap_or(usize::MAX),
+            )),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}/versions",
+            Authenticated,
+            get(model_versions::list),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}/versions/{version}",
+            Authenticated,
+            get(model_versions::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/versions/{version}/submit",
+            Roles(WRITERS),
+            post(model_lifecycle::submit),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/versions/{version}/approve",
+            Roles(MODEL_OWNERS),
+            post(model_lifecycle::approve),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/versions/{version}/reject",
+            Roles(MODEL_OWNERS),
+            post(model_lifecycle::reject),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/deploy",
+            Roles(MODEL_OWNERS),
+            post(model_lifecycle::deploy),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/retire",
+            Roles(MODEL_OWNERS),
+            post(model_lifecycle::retire),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/models/{id}/aliases/{alias}",
+            Roles(MODEL_OWNERS),
+            put(model_versions::set_alias),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/models/{id}/aliases/{alias}",
+            Roles(MODEL_OWNERS),
+            delete(model_versions::remove_alias),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/predict",
+            Authenticated,
+            post(predict::predict).layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/evaluate",
+            Roles(WRITERS),
+            post(evaluate::evaluate)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}/performance",
+            Authenticated,
+            get(evaluate::performance),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/compare",
+            Roles(WRITERS),
+            post(compare::compare).layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/models/{id}/predictions",
+            Roles(predictions::PREDICTION_READERS),
+            get(predictions::list),
+        )
+        .add(
             Method::GET,
             "/api/v1/audit/logs",
             Roles(AUDIT),
@@ -266,6 +370,9 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         .add(Method::GET, "/api/v1/permissions", Public, get(permissions))
         .finish()
 }
+
+/// Largest predict body: a batch of rows is bigger than other JSON bodies.
+const PREDICT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The permission table: every route and who may call it (also at `/api/v1/auth/permissions`).
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "meta", responses((status = 200, body = [RouteSpec])))]

@@ -1,4 +1,4 @@
-//! `/api/v1/models`: the minimal model registry.
+//! `/api/v1/models`: the registry entries and their model cards.
 
 use axum::{
     extract::{Path, Query, State},
@@ -9,12 +9,13 @@ use axum::{
 use commands::{models, Until};
 use domain::{
     ids::ModelId,
-    model::{ModelSpec, ModelStatus, ModelType},
+    model::{ModelCard, ModelSpec, ModelStatus},
 };
 use serde::{Deserialize, Serialize};
 use sqlx::{any::AnyRow, Row};
 use utoipa::{IntoParams, ToSchema};
 
+pub use super::model_bodies::{CreateModel, UpdateModel};
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
@@ -22,73 +23,6 @@ use crate::{
     routes::as_of::AsOf,
     state::AppState,
 };
-
-/// A new model.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateModel {
-    /// Display name.
-    pub name: String,
-    /// `classification`, `regression` or `llm`.
-    #[serde(rename = "type")]
-    #[schema(value_type = String)]
-    pub model_type: ModelType,
-    /// Algorithm.
-    pub algorithm: Option<String>,
-    /// Framework.
-    pub framework: Option<String>,
-    /// Version label.
-    pub version: Option<String>,
-    /// `draft` (default), `active`, `deployed` or `retired`.
-    #[schema(value_type = Option<String>)]
-    pub status: Option<ModelStatus>,
-    /// Headline accuracy in [0, 1].
-    pub accuracy: Option<f64>,
-    /// Input features.
-    #[serde(default)]
-    pub feature_names: Vec<String>,
-    /// Free JSON object.
-    #[schema(value_type = Option<Object>)]
-    pub metadata: Option<serde_json::Value>,
-}
-
-/// Changes to a model: fields present replace the current ones; `null` clears an optional field.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateModel {
-    /// Display name.
-    pub name: Option<String>,
-    /// Kind.
-    #[serde(rename = "type")]
-    #[schema(value_type = Option<String>)]
-    pub model_type: Option<ModelType>,
-    /// Algorithm.
-    #[serde(default, deserialize_with = "double_option")]
-    pub algorithm: Option<Option<String>>,
-    /// Framework.
-    #[serde(default, deserialize_with = "double_option")]
-    pub framework: Option<Option<String>>,
-    /// Version label.
-    #[serde(default, deserialize_with = "double_option")]
-    pub version: Option<Option<String>>,
-    /// Status.
-    #[schema(value_type = Option<String>)]
-    pub status: Option<ModelStatus>,
-    /// Accuracy.
-    #[serde(default, deserialize_with = "double_option")]
-    pub accuracy: Option<Option<f64>>,
-    /// Features.
-    pub feature_names: Option<Vec<String>>,
-    /// Metadata object.
-    #[schema(value_type = Option<Object>)]
-    pub metadata: Option<serde_json::Value>,
-}
-
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// A model as the registry shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -109,7 +43,7 @@ pub struct ModelView {
     pub stream_version: i64,
 }
 
-fn rfc3339(micros: i64) -> String {
+pub(crate) fn rfc3339(micros: i64) -> String {
     chrono::DateTime::from_timestamp_micros(micros)
         .unwrap_or_default()
         .to_rfc3339()
@@ -134,6 +68,8 @@ fn view(r: &AnyRow) -> ApiResult<ModelView> {
                 .map_err(ApiError::internal)?,
             metadata: serde_json::from_str(&r.try_get::<String, _>("metadata")?)
                 .map_err(ApiError::internal)?,
+            card: serde_json::from_str(&r.try_get::<String, _>("card")?)
+                .map_err(ApiError::internal)?,
         },
         created_by: r.try_get("created_by")?,
         created_at: rfc3339(r.try_get("created_at")?),
@@ -142,7 +78,7 @@ fn view(r: &AnyRow) -> ApiResult<ModelView> {
     })
 }
 
-fn parse_id(id: &str) -> ApiResult<ModelId> {
+pub(crate) fn parse_id(id: &str) -> ApiResult<ModelId> {
     ModelId::parse(id).ok_or_else(|| ApiError::not_found("model"))
 }
 
@@ -180,6 +116,19 @@ pub async fn create(
         accuracy: b.accuracy,
         feature_names: b.feature_names,
         metadata: b.metadata.unwrap_or_else(|| serde_json::json!({})),
+        card: ModelCard {
+            intended_use: b.intended_use,
+            out_of_scope_use: b.out_of_scope_use,
+            limitations: b.limitations,
+            ethical_considerations: b.ethical_considerations,
+            owners: b.owners,
+            training_dataset_id: b.training_dataset_id,
+            evaluation_dataset_ids: b.evaluation_dataset_ids,
+            target_column: b.target_column,
+            feature_types: b.feature_types,
+            risk_tier: b.risk_tier,
+            tags: b.tags,
+        },
     }
     .validate()
     .map_err(|e| ApiError::unprocessable("invalid_model", e.to_string()))?;
@@ -208,6 +157,12 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// Name contains (case-insensitive).
     pub name: Option<String>,
+    /// Only models with this tag.
+    pub tag: Option<String>,
+    /// Only this EU AI Act risk tier.
+    pub risk_tier: Option<String>,
+    /// Only models this owner answers for.
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -248,6 +203,25 @@ pub async fn list(
             &mut sql,
             " AND LOWER(name) LIKE ?",
             format!("%{}%", name.to_lowercase()),
+            &mut args,
+        );
+    }
+    if let Some(t) = q.tag {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM model_tags t WHERE t.model_id = models.id AND t.tag = ?)",
+            t,
+            &mut args,
+        );
+    }
+    if let Some(r) = q.risk_tier {
+        arg(&mut sql, " AND risk_tier = ?", r, &mut args);
+    }
+    if let Some(o) = q.owner {
+        arg(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM model_owners o WHERE o.model_id = models.id AND o.owner = ?)",
+            o,
             &mut args,
         );
     }
@@ -341,6 +315,35 @@ pub async fn update(
             accuracy: b.accuracy.unwrap_or(cur.accuracy),
             feature_names: b.feature_names.unwrap_or_else(|| cur.feature_names.clone()),
             metadata: b.metadata.unwrap_or_else(|| cur.metadata.clone()),
+            card: ModelCard {
+                intended_use: b
+                    .intended_use
+                    .unwrap_or_else(|| cur.card.intended_use.clone()),
+                out_of_scope_use: b
+                    .out_of_scope_use
+                    .unwrap_or_else(|| cur.card.out_of_scope_use.clone()),
+                limitations: b
+                    .limitations
+                    .unwrap_or_else(|| cur.card.limitations.clone()),
+                ethical_considerations: b
+                    .ethical_considerations
+                    .unwrap_or_else(|| cur.card.ethical_considerations.clone()),
+                owners: b.owners.unwrap_or_else(|| cur.card.owners.clone()),
+                training_dataset_id: b
+                    .training_dataset_id
+                    .unwrap_or_else(|| cur.card.training_dataset_id.clone()),
+                evaluation_dataset_ids: b
+                    .evaluation_dataset_ids
+                    .unwrap_or_else(|| cur.card.evaluation_dataset_ids.clone()),
+                target_column: b
+                    .target_column
+                    .unwrap_or_else(|| cur.card.target_column.clone()),
+                feature_types: b
+                    .feature_types
+                    .unwrap_or_else(|| cur.card.feature_types.clone()),
+                risk_tier: b.risk_tier.unwrap_or(cur.card.risk_tier),
+                tags: b.tags.unwrap_or_else(|| cur.card.tags.clone()),
+            },
         }
         .validate()
     };

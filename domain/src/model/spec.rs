@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::card::ModelCard;
+
 /// What a model predicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -50,6 +52,9 @@ pub struct ModelSpec {
     pub feature_names: Vec<String>,
     /// Free JSON object.
     pub metadata: serde_json::Value,
+    /// The model card (absent from events written before it existed).
+    #[serde(flatten)]
+    pub card: ModelCard,
 }
 
 /// Why a spec was refused; names the field.
@@ -106,6 +111,7 @@ impl ModelSpec {
         if !self.metadata.is_object() {
             return Err(invalid("metadata", "must be a JSON object"));
         }
+        self.card.validate(&self.feature_names)?;
         Ok(self)
     }
 }

@@ -1,6 +1,11 @@
-//! The `models` table: the registry as it stands now.
+//! The registry as it stands now: `models` with their tags and owners, their
+//! versions, aliases and evaluations; and the prediction log.
 
 mod batch;
+mod predictions;
+mod versions;
+
+pub use predictions::ModelPredictions;
 
 use async_trait::async_trait;
 use domain::StoredEvent;
@@ -30,7 +35,14 @@ impl Projection for Models {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["models"]
+        &[
+            "models",
+            "model_tags",
+            "model_owners",
+            "model_versions",
+            "model_aliases",
+            "model_evaluations",
+        ]
     }
 
     fn stream_types(&self) -> &'static [&'static str] {

@@ -17,6 +17,7 @@ fn spec(i: usize) -> ModelSpec {
         accuracy: Some(0.8 + (i % 100) as f64 / 1000.0),
         feature_names: (0..8).map(|f| format!("feature_{f}")).collect(),
         metadata: serde_json::json!({ "team": "risk", "ticket": i }),
+        card: domain::model::ModelCard::default(),
     }
 }
 

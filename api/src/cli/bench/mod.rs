@@ -4,6 +4,7 @@
 mod append;
 mod auth;
 mod fixture;
+mod models;
 mod replay;
 
 use clap::Subcommand;
@@ -45,6 +46,16 @@ pub enum BenchCommand {
         /// Which backends: sqlite, postgres or both.
         #[arg(long, default_value = "both")]
         backend: String,
+    },
+    /// Predict latency and throughput over HTTP for three fixture models,
+    /// beside RAIA's engine alone and onnxruntime from Python (`RAIA_FIXTURES`).
+    Models {
+        /// Single-row requests per model.
+        #[arg(long, default_value_t = 2000)]
+        calls: usize,
+        /// Rows per batch request.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -156,6 +167,7 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
                 auth::run(&config, b, logins, requests).await?;
             }
         }
+        BenchCommand::Models { calls, batch } => models::run(calls, batch).await?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;
