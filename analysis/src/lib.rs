@@ -6,4 +6,5 @@ pub mod fairness;
 pub mod inference;
 pub mod json_float;
 pub mod profile;
+pub mod tabular;
 pub mod text;
