@@ -3,6 +3,8 @@
 
 pub mod blobs;
 pub mod cipher;
+pub mod datasets;
+pub mod drift;
 pub mod error;
 pub mod handle;
 pub mod models;

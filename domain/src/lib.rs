@@ -5,7 +5,9 @@
 
 pub mod aggregate;
 pub mod chain;
+pub mod dataset;
 pub mod decode;
+pub mod drift;
 pub mod envelope;
 pub mod ids;
 pub mod model;

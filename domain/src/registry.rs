@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use crate::{
     aggregate::{Aggregate, CodecError},
+    dataset::Dataset,
     decode::decode,
+    drift::DriftReport,
     envelope::StoredEvent,
     model::Model,
     upcast::Upcasters,
@@ -43,13 +45,17 @@ pub fn fold_json(
         User::STREAM_TYPE => fold::<User>(events, up),
         EmailClaim::STREAM_TYPE => fold::<EmailClaim>(events, up),
         Model::STREAM_TYPE => fold::<Model>(events, up),
+        Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
+        DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 3] = [
+pub const STREAM_TYPES: [&str; 5] = [
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
     Model::STREAM_TYPE,
+    Dataset::STREAM_TYPE,
+    DriftReport::STREAM_TYPE,
 ];

@@ -1,6 +1,8 @@
 //! RAIA's read side: projections of the event log into query tables, and the
 //! runner that keeps them current with a checkpoint per projection.
 
+pub mod datasets;
+pub mod drift;
 mod error;
 pub mod models;
 mod runner;
@@ -54,5 +56,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(users::Users),
         std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
+        std::sync::Arc::new(datasets::Datasets),
+        std::sync::Arc::new(drift::Drift),
     ]
 }
