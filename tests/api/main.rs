@@ -10,6 +10,8 @@ mod auth;
 mod bad_input;
 mod chain;
 mod crash;
+mod datasets;
+mod datasets_profile;
 mod export;
 mod idempotency;
 mod models;

@@ -3,9 +3,12 @@
 pub mod as_of;
 pub mod audit;
 pub mod auth;
+pub mod datasets;
+pub mod drift;
 pub mod health;
 pub mod metrics;
 pub mod models;
+pub mod quality;
 pub mod sessions;
 pub mod users;
 
@@ -162,6 +165,91 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/models/{id}",
             Roles(MODEL_OWNERS),
             delete(models::delete),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/datasets/upload",
+            Roles(WRITERS),
+            // The upload streams the file under its own limit (`dataset_max_bytes`).
+            post(datasets::upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets",
+            Authenticated,
+            get(datasets::list),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}",
+            Authenticated,
+            get(datasets::get),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/datasets/{id}",
+            Roles(WRITERS),
+            delete(datasets::delete),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}/preview",
+            Authenticated,
+            get(datasets::preview),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}/profile",
+            Authenticated,
+            get(datasets::profile),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/datasets/{id}/validate",
+            Roles(WRITERS),
+            post(quality::validate),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/data-quality/assess/{id}",
+            Roles(WRITERS),
+            post(quality::assess),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/data-quality/report/{id}",
+            Authenticated,
+            get(quality::report),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/data-quality/issues/{id}",
+            Authenticated,
+            get(quality::issues),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/data-quality/rules",
+            Roles(WRITERS),
+            post(quality::set_rules),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/drift/detect",
+            Roles(WRITERS),
+            post(drift::detect),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/drift/reports/{id}",
+            Authenticated,
+            get(drift::reports),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/drift/alerts",
+            Authenticated,
+            get(drift::alerts),
         )
         .add(
             Method::GET,
