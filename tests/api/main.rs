@@ -11,6 +11,7 @@ mod bad_input;
 mod chain;
 mod crash;
 mod datasets;
+mod datasets_bad_input;
 mod datasets_drift;
 mod datasets_profile;
 mod datasets_quality;
