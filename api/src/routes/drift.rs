@@ -106,7 +106,7 @@ fn labels(c: &Column) -> Vec<Option<String>> {
         .collect()
 }
 
-fn compute(
+pub(crate) fn compute(
     b: &DetectDrift,
     reference: &Table,
     current: &Table,
