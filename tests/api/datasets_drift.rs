@@ -112,6 +112,34 @@ async fn drift_matches_evidently_on_both_fixture_scenarios(backend: Backend) {
         );
         assert_eq!(chi["threshold"].as_f64(), Some(1e-300));
         assert_eq!(chi["drift_detected"], json!(want_p < 1e-300));
+
+        // kl_div and hellinger (the fixture has no values for them; analysis's unit
+        // tests compare them with Evidently): chosen, scored, judged at 0.1.
+        let body = json!({
+            "reference_dataset_id": reference["id"],
+            "current_dataset_id": current["id"],
+            "columns": [num, cat],
+            "column_kinds": {num: "numerical", cat: "categorical"},
+            "tests": {num: "kl_div", cat: "hellinger"},
+        });
+        let rep: Value = app
+            .post("/api/v1/drift/detect", &t, &body)
+            .await
+            .json()
+            .await
+            .unwrap();
+        drifted_reports += usize::from(rep["dataset_drift"].as_bool().unwrap());
+        for (col, test) in rep["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(["kl_div", "hellinger"])
+        {
+            assert_eq!(col["test"], test);
+            let score = col["score"].as_f64().unwrap();
+            assert!(score > 0.0 && col["p_value"].is_null());
+            assert_eq!(col["drift_detected"], json!(score >= 0.1));
+        }
     }
     let reports: Value = app
         .get("/api/v1/drift/reports/model-small", &t)

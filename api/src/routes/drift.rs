@@ -42,7 +42,7 @@ pub struct DetectDrift {
     /// `numerical` or `categorical` per column (default: numeric dtype = numerical).
     #[serde(default)]
     pub column_kinds: BTreeMap<String, String>,
-    /// Test per column: ks, chisquare, z, wasserstein, psi, jensenshannon.
+    /// Test per column: ks, chisquare, z, wasserstein, psi, jensenshannon, kl_div, hellinger.
     #[serde(default)]
     pub tests: BTreeMap<String, String>,
     /// Threshold per column.
