@@ -108,6 +108,21 @@ async fn the_profile_through_the_api_matches_the_pandas_fixture(backend: Backend
         }
     }
     assert!(compared > 100, "only {compared} values compared");
+    assert!(got.get("correlations").is_none());
+    let with: Value = app
+        .get(
+            &format!(
+                "/api/v1/datasets/{}/profile?correlations=true",
+                ds["id"].as_str().unwrap()
+            ),
+            &t,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(with["correlations"].is_object(), "{}", with["correlations"]);
+    assert_eq!(with["columns"], got["columns"]);
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",

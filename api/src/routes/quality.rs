@@ -70,7 +70,7 @@ pub async fn assess(
 ) -> ApiResult<Json<QualityReportView>> {
     let did = dataset_id(&id)?;
     let r = live_row(&state, &id).await?;
-    let (table, profile) = load_profiled(&state, &file_ref(&r)?, true).await?;
+    let (table, profile) = load_profiled(&state, &file_ref(&r)?, true, false).await?;
     let table = table.ok_or_else(|| ApiError::internal("table not loaded"))?;
     let assessment = tokio::task::spawn_blocking(move || quality::assess(&table, &profile))
         .await

@@ -84,17 +84,19 @@ pub fn read_table(
     Ok(tabular::read(&bytes, to_analysis(format), &options)?)
 }
 
-/// The options every dataset profile uses: the fixture's defaults plus correlations.
-pub fn profile_options() -> ProfileOptions {
+/// The options of a dataset profile: the fixture's defaults, with or without the
+/// correlation matrices (which cost several times the rest on large numeric tables, so
+/// they are computed on request).
+pub fn profile_options(correlations: bool) -> ProfileOptions {
     ProfileOptions {
-        correlations: true,
+        correlations,
         ..ProfileOptions::default()
     }
 }
 
 /// Profiles a table.
-pub fn profile_table(table: &Table) -> Profile {
-    profile(table, &profile_options())
+pub fn profile_table(table: &Table, correlations: bool) -> Profile {
+    profile(table, &profile_options(correlations))
 }
 
 fn column_type(s: SemanticType) -> ColumnType {
@@ -150,7 +152,13 @@ impl ProfileCache {
         Self { dir: dir.into() }
     }
 
-    fn path(&self, sha256: &str, format: DatasetFormat, sheet: Option<&str>) -> PathBuf {
+    fn path(
+        &self,
+        sha256: &str,
+        format: DatasetFormat,
+        sheet: Option<&str>,
+        correlations: bool,
+    ) -> PathBuf {
         let mut h = Sha256::new();
         h.update(sha256);
         h.update([0]);
@@ -158,19 +166,25 @@ impl ProfileCache {
         h.update([0]);
         h.update(sheet.unwrap_or(""));
         h.update([0]);
-        h.update(serde_json::to_vec(&profile_options()).unwrap_or_default());
+        h.update(serde_json::to_vec(&profile_options(correlations)).unwrap_or_default());
         self.dir.join(format!("{}.json", hex::encode(h.finalize())))
     }
 
     /// The cached profile, if any.
-    pub fn get(&self, sha256: &str, format: DatasetFormat, sheet: Option<&str>) -> Option<Profile> {
-        let bytes = std::fs::read(self.path(sha256, format, sheet)).ok()?;
+    pub fn get(
+        &self,
+        sha256: &str,
+        format: DatasetFormat,
+        sheet: Option<&str>,
+        correlations: bool,
+    ) -> Option<Profile> {
+        let bytes = std::fs::read(self.path(sha256, format, sheet, correlations)).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 
     /// Stores a profile (best effort: a failed write only costs a recomputation).
     pub fn put(&self, sha256: &str, format: DatasetFormat, sheet: Option<&str>, p: &Profile) {
-        let path = self.path(sha256, format, sheet);
+        let path = self.path(sha256, format, sheet, p.correlations.is_some());
         let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| std::fs::write(&tmp, serde_json::to_vec(p).unwrap_or_default()))

@@ -178,12 +178,13 @@ pub(crate) async fn load_profiled(
     state: &AppState,
     f: &FileRef,
     need_table: bool,
+    correlations: bool,
 ) -> ApiResult<(Option<Table>, Profile)> {
     let cache = profile_cache(state);
     let path = state.blobs.path(&f.sha256)?;
     let f = f.clone();
     tokio::task::spawn_blocking(move || {
-        let cached = cache.get(&f.sha256, f.format, f.sheet.as_deref());
+        let cached = cache.get(&f.sha256, f.format, f.sheet.as_deref(), correlations);
         if let (Some(p), false) = (&cached, need_table) {
             return Ok((None, p.clone()));
         }
@@ -191,7 +192,7 @@ pub(crate) async fn load_profiled(
         let p = match cached {
             Some(p) => p,
             None => {
-                let p = ingest::profile_table(&table);
+                let p = ingest::profile_table(&table, correlations);
                 cache.put(&f.sha256, f.format, f.sheet.as_deref(), &p);
                 p
             }
@@ -445,15 +446,25 @@ pub async fn preview(
     }))
 }
 
+/// Profile options.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileQuery {
+    /// Add Pearson, Spearman and Cramér's V matrices (computed once, then cached).
+    pub correlations: Option<bool>,
+}
+
 /// The data-quality profile (pandas semantics; see `shared/fixtures/quality/README.md`).
-#[utoipa::path(get, path = "/api/v1/datasets/{id}/profile", tag = "datasets", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/datasets/{id}/profile", tag = "datasets", params(("id" = String, Path), ProfileQuery),
     security(("bearer" = [])), responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
 pub async fn profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(q): Query<ProfileQuery>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let r = live_row(&state, &id).await?;
-    let (_, p) = load_profiled(&state, &file_ref(&r)?, false).await?;
+    let correlations = q.correlations.unwrap_or(false);
+    let (_, p) = load_profiled(&state, &file_ref(&r)?, false, correlations).await?;
     let mut doc = serde_json::to_value(&p).map_err(ApiError::internal)?;
     doc["dataset_id"] = id.into();
     Ok(Json(doc))

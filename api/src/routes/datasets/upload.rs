@@ -226,11 +226,11 @@ async fn record(
     let (declared, fname) = (p.format, filename.clone());
     let (format, profile) = tokio::task::spawn_blocking(move || {
         let format = ingest::detect_format(&path, fname.as_deref(), declared)?;
-        if let Some(hit) = cache.get(&sha, format, sheet.as_deref()) {
+        if let Some(hit) = cache.get(&sha, format, sheet.as_deref(), false) {
             return Ok((format, hit));
         }
         let table = ingest::read_table(&path, format, sheet.as_deref(), Default::default())?;
-        let profile = ingest::profile_table(&table);
+        let profile = ingest::profile_table(&table, false);
         cache.put(&sha, format, sheet.as_deref(), &profile);
         Ok::<_, ingest::IngestError>((format, profile))
     })
