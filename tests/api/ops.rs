@@ -28,7 +28,7 @@ async fn health_and_metrics_report_the_server(backend: Backend) {
             .as_array()
             .unwrap()
             .len(),
-        3
+        projections::all().len()
     );
     let expected_backend = match backend {
         Backend::Sqlite => "sqlite",
