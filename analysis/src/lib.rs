@@ -7,4 +7,5 @@ pub mod inference;
 pub mod json_float;
 pub mod metrics;
 pub mod profile;
+pub mod tabular;
 pub mod text;

@@ -26,6 +26,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// Largest JSON body accepted, bytes (`RAIA_BODY_LIMIT_BYTES`).
     pub body_limit_bytes: usize,
+    /// Largest dataset file accepted by an upload, bytes (`RAIA_DATASET_MAX_BYTES`).
+    pub dataset_max_bytes: u64,
     /// Per-request time limit, seconds (`RAIA_REQUEST_TIMEOUT_SECS`).
     pub request_timeout_secs: u64,
     /// Whether anyone may register (as `viewer`) without an admin (`RAIA_SELF_REGISTRATION`).
@@ -82,6 +84,7 @@ impl Default for Config {
             nats_subject_prefix: commands::relay::SUBJECT_PREFIX.into(),
             cors_origins: Vec::new(),
             body_limit_bytes: 2 * 1024 * 1024,
+            dataset_max_bytes: 1024 * 1024 * 1024,
             request_timeout_secs: 30,
             self_registration: false,
             access_token_ttl_secs: 15 * 60,
@@ -172,6 +175,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_BODY_LIMIT_BYTES")? {
             c.body_limit_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_DATASET_MAX_BYTES")? {
+            c.dataset_max_bytes = v;
         }
         if let Some(v) = parsed("RAIA_REQUEST_TIMEOUT_SECS")? {
             c.request_timeout_secs = v;

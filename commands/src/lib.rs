@@ -4,6 +4,8 @@
 pub mod api_keys;
 pub mod blobs;
 pub mod cipher;
+pub mod datasets;
+pub mod drift;
 pub mod error;
 pub mod handle;
 pub mod model_artifacts;

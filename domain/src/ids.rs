@@ -40,6 +40,14 @@ uuid_id!(
     /// Identifies a registered model.
     ModelId
 );
+uuid_id!(
+    /// Identifies an uploaded dataset (one version of it).
+    DatasetId
+);
+uuid_id!(
+    /// Identifies a drift report.
+    DriftReportId
+);
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

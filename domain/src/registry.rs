@@ -6,7 +6,9 @@ use crate::{
     aggregate::{Aggregate, CodecError},
     api_key::ApiKey,
     client_address::ClientAddress,
+    dataset::Dataset,
     decode::decode,
+    drift::DriftReport,
     envelope::StoredEvent,
     model::Model,
     upcast::Upcasters,
@@ -47,15 +49,19 @@ pub fn fold_json(
         Model::STREAM_TYPE => fold::<Model>(events, up),
         ApiKey::STREAM_TYPE => fold::<ApiKey>(events, up),
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
+        Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
+        DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 5] = [
+pub const STREAM_TYPES: [&str; 7] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
     Model::STREAM_TYPE,
     ApiKey::STREAM_TYPE,
+    Dataset::STREAM_TYPE,
+    DriftReport::STREAM_TYPE,
 ];

@@ -2,6 +2,8 @@
 //! runner that keeps them current with a checkpoint per projection.
 
 pub mod api_keys;
+pub mod datasets;
+pub mod drift;
 mod error;
 pub mod models;
 mod runner;
@@ -57,5 +59,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(sessions::Sessions),
         std::sync::Arc::new(models::Models),
         std::sync::Arc::new(models::ModelPredictions),
+        std::sync::Arc::new(datasets::Datasets),
+        std::sync::Arc::new(drift::Drift),
     ]
 }

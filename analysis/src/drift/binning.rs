@@ -91,7 +91,7 @@ fn non_empty(reference: &NumericSample, current: &NumericSample) -> Result<(), D
 }
 
 /// numpy's `histogram_bin_edges(a, bins="sturges")` for non-empty sorted sides.
-fn sturges_edges(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub(crate) fn sturges_edges(a: &[f64], b: &[f64]) -> Vec<f64> {
     let ends = |s: &[f64]| (s.first().copied(), s.last().copied());
     let (a_min, a_max) = ends(a);
     let (b_min, b_max) = ends(b);
@@ -125,7 +125,7 @@ fn sturges_edges(a: &[f64], b: &[f64]) -> Vec<f64> {
 
 /// `np.histogram` counts on sorted data: bin i holds `edges[i] <= x < edges[i+1]`, the
 /// last bin also holds `x == edges[last]`.
-fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
+pub(crate) fn histogram_counts(sorted: &[f64], edges: &[f64]) -> Vec<u64> {
     let below = |e: f64| sorted.partition_point(|&x| x < e);
     let n_bins = edges.len().saturating_sub(1);
     let mut counts = Vec::with_capacity(n_bins);

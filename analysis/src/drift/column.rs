@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::binning::bin_numeric;
 use super::chi_square::chi_square;
+use super::divergence::{hellinger_counts, hellinger_numeric, kl_div};
 use super::error::{DriftError, Side};
 use super::evidently::{default_stat_test, ColumnKind, StatTest};
 use super::jensen_shannon::jensen_shannon;
@@ -231,7 +232,11 @@ fn numerical_outcome(
             let w = wasserstein_normed(r, c)?;
             Ok((w.distance, None, w.normed))
         }
-        StatTest::Psi | StatTest::JensenShannon => {
+        StatTest::Hellinger => {
+            let h = hellinger_numeric(r, c)?;
+            Ok((h, None, h))
+        }
+        StatTest::Psi | StatTest::JensenShannon | StatTest::KlDiv => {
             let bins = bin_numeric(r, c)?;
             binned_outcome(test, bins.reference_counts(), bins.current_counts())
         }
@@ -251,6 +256,10 @@ fn counts_outcome(test: StatTest, table: &CategoryCounts) -> Result<Outcome, Dri
             let z = z_test(&table.reference, &table.current)?;
             Ok((z.z, Some(z.p_value), z.p_value))
         }
+        StatTest::Hellinger => {
+            let h = hellinger_counts(table)?;
+            Ok((h, None, h))
+        }
         // Callers reject KS and Wasserstein for categorical columns before getting here.
         _ => binned_outcome(test, &table.reference, &table.current),
     }
@@ -261,10 +270,10 @@ fn binned_outcome(
     reference: &[u64],
     current: &[u64],
 ) -> Result<Outcome, DriftError> {
-    let value = if test == StatTest::Psi {
-        psi(reference, current)?.value
-    } else {
-        jensen_shannon(reference, current)?
+    let value = match test {
+        StatTest::Psi => psi(reference, current)?.value,
+        StatTest::KlDiv => kl_div(reference, current)?,
+        _ => jensen_shannon(reference, current)?,
     };
     Ok((value, None, value))
 }

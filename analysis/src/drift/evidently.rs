@@ -63,6 +63,12 @@ pub enum StatTest {
     /// Two-proportion z-test; score = p-value.
     #[serde(rename = "z")]
     Z,
+    /// Kullback-Leibler divergence over the PSI bins; score = divergence.
+    #[serde(rename = "kl_div")]
+    KlDiv,
+    /// Hellinger distance; score = distance.
+    #[serde(rename = "hellinger")]
+    Hellinger,
 }
 
 /// How a score is compared with its threshold.
@@ -99,13 +105,15 @@ impl DriftRule {
 
 impl StatTest {
     /// Every implemented test.
-    pub const ALL: [StatTest; 6] = [
+    pub const ALL: [StatTest; 8] = [
         StatTest::Ks,
         StatTest::Wasserstein,
         StatTest::Psi,
         StatTest::JensenShannon,
         StatTest::ChiSquare,
         StatTest::Z,
+        StatTest::KlDiv,
+        StatTest::Hellinger,
     ];
 
     /// Registry name (`stattest` in Evidently's output).
@@ -117,6 +125,8 @@ impl StatTest {
             StatTest::JensenShannon => "jensenshannon",
             StatTest::ChiSquare => "chisquare",
             StatTest::Z => "z",
+            StatTest::KlDiv => "kl_div",
+            StatTest::Hellinger => "hellinger",
         }
     }
 
@@ -129,6 +139,8 @@ impl StatTest {
             StatTest::JensenShannon => "Jensen-Shannon distance",
             StatTest::ChiSquare => "chi-square p_value",
             StatTest::Z => "Z-test p_value",
+            StatTest::KlDiv => "Kullback-Leibler divergence",
+            StatTest::Hellinger => "Hellinger distance",
         }
     }
 
@@ -136,7 +148,11 @@ impl StatTest {
     pub fn default_threshold(self) -> f64 {
         match self {
             StatTest::Ks | StatTest::ChiSquare | StatTest::Z => 0.05,
-            StatTest::Wasserstein | StatTest::Psi | StatTest::JensenShannon => 0.1,
+            StatTest::Wasserstein
+            | StatTest::Psi
+            | StatTest::JensenShannon
+            | StatTest::KlDiv
+            | StatTest::Hellinger => 0.1,
         }
     }
 
@@ -145,9 +161,11 @@ impl StatTest {
         match self {
             StatTest::Ks => DriftRule::ScoreAtMost,
             StatTest::ChiSquare | StatTest::Z => DriftRule::ScoreBelow,
-            StatTest::Wasserstein | StatTest::Psi | StatTest::JensenShannon => {
-                DriftRule::ScoreAtLeast
-            }
+            StatTest::Wasserstein
+            | StatTest::Psi
+            | StatTest::JensenShannon
+            | StatTest::KlDiv
+            | StatTest::Hellinger => DriftRule::ScoreAtLeast,
         }
     }
 

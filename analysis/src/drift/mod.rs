@@ -3,7 +3,7 @@
 //! Two layers:
 //! - statistic kernels that reproduce scipy 1.17: [`ks::ks_2samp`],
 //!   [`wasserstein::wasserstein_normed`], [`psi::psi`], [`jensen_shannon::jensen_shannon`],
-//!   [`chi_square::chi_square`], [`z_test::z_test`], plus the special functions in [`special`];
+//!   [`chi_square::chi_square`], [`z_test::z_test`], [`divergence::kl_div`], [`divergence::hellinger_counts`], plus the special functions in [`special`];
 //! - Evidently's legacy data-drift rules (0.4.x to 0.7.x `legacy`): default test choice,
 //!   thresholds, per-column verdicts and the dataset-level drift share, in [`evidently`].
 //!
@@ -18,6 +18,7 @@
 pub mod binning;
 pub mod chi_square;
 mod column;
+pub mod divergence;
 mod error;
 pub mod evidently;
 pub mod jensen_shannon;

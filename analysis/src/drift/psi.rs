@@ -53,7 +53,7 @@ pub(crate) fn check_bins(reference: &[u64], current: &[u64]) -> Result<(), Drift
     Ok(())
 }
 
-fn zero_filled(mut shares: Vec<f64>) -> Vec<f64> {
+pub(crate) fn zero_filled(mut shares: Vec<f64>) -> Vec<f64> {
     let smallest = shares
         .iter()
         .copied()

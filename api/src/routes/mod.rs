@@ -5,6 +5,8 @@ pub mod as_of;
 pub mod audit;
 pub mod auth;
 pub mod compare;
+pub mod datasets;
+pub mod drift;
 pub mod evaluate;
 pub mod health;
 pub mod metrics;
@@ -16,6 +18,7 @@ pub mod models;
 pub mod predict;
 pub mod predictions;
 pub mod privacy;
+pub mod quality;
 pub mod recovery;
 pub mod sessions;
 pub mod sso;
@@ -342,6 +345,91 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/models/{id}/predictions",
             Roles(predictions::PREDICTION_READERS),
             get(predictions::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/datasets/upload",
+            Roles(WRITERS),
+            // The upload streams the file under its own limit (`dataset_max_bytes`).
+            post(datasets::upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets",
+            Authenticated,
+            get(datasets::list),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}",
+            Authenticated,
+            get(datasets::get),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/datasets/{id}",
+            Roles(WRITERS),
+            delete(datasets::delete),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}/preview",
+            Authenticated,
+            get(datasets::preview),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/datasets/{id}/profile",
+            Authenticated,
+            get(datasets::profile),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/datasets/{id}/validate",
+            Roles(WRITERS),
+            post(quality::validate),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/data-quality/assess/{id}",
+            Roles(WRITERS),
+            post(quality::assess),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/data-quality/report/{id}",
+            Authenticated,
+            get(quality::report),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/data-quality/issues/{id}",
+            Authenticated,
+            get(quality::issues),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/data-quality/rules",
+            Roles(WRITERS),
+            post(quality::set_rules),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/drift/detect",
+            Roles(WRITERS),
+            post(drift::detect),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/drift/reports/{id}",
+            Authenticated,
+            get(drift::reports),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/drift/alerts",
+            Authenticated,
+            get(drift::alerts),
         )
         .add(
             Method::GET,

@@ -21,7 +21,11 @@ pub fn score_tol(test: StatTest, want: f64) -> Tol {
         StatTest::Ks if want < 1e-300 => abs(1e-12),
         StatTest::Ks => rel(1e-6),
         StatTest::ChiSquare => rel_or_abs(1e-6, 1e-12),
-        StatTest::Z | StatTest::Psi | StatTest::JensenShannon => abs(1e-9),
+        StatTest::Z
+        | StatTest::Psi
+        | StatTest::JensenShannon
+        | StatTest::KlDiv
+        | StatTest::Hellinger => abs(1e-9),
         StatTest::Wasserstein => rel(1e-9),
     }
 }

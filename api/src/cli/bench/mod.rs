@@ -1,8 +1,11 @@
 //! `raia bench`: figures for the log's speed, printed and never asserted. Each
 //! benchmark runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+mod anchors;
 mod append;
 mod auth;
+mod data;
+mod data_gen;
 mod fixture;
 mod models;
 mod replay;
@@ -56,6 +59,22 @@ pub enum BenchCommand {
         /// Rows per batch request.
         #[arg(long, default_value_t = 10_000)]
         batch: usize,
+    },
+    /// Upload + profile + quality of a 1M x 20 CSV and drift on 1M vs 1M rows, beside
+    /// pandas and Evidently (`shared/bench/anchors.py`) on the same files when installed.
+    Data {
+        /// Rows per table.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Directory for the CSV files (kept and reused).
+        #[arg(long, default_value = "/var/tmp/raia-bench-data")]
+        workdir: std::path::PathBuf,
+        /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+        /// Python with the anchors' requirements.
+        #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
+        python: String,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -168,6 +187,20 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             }
         }
         BenchCommand::Models { calls, batch } => models::run(calls, batch).await?,
+        BenchCommand::Data {
+            rows,
+            workdir,
+            anchors,
+            python,
+        } => {
+            data::run(data::Options {
+                rows,
+                workdir,
+                anchors: anchors.unwrap_or_else(anchors::default_script),
+                python,
+            })
+            .await?;
+        }
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;
