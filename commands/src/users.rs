@@ -263,15 +263,35 @@ pub async fn login(
     if !user.state.active {
         return Err(UserCommandError::Inactive);
     }
-    open_session(
-        store,
-        &user,
-        "password",
-        Vec::new(),
-        refresh_ttl_micros,
-        metadata,
-    )
-    .await
+    // Logins of one account from several clients at once race on its stream:
+    // the loser re-reads it and tries again.
+    let mut user = user;
+    for attempt in 0..16u64 {
+        let opened = open_session(
+            store,
+            &user,
+            "password",
+            Vec::new(),
+            refresh_ttl_micros,
+            metadata.clone(),
+        )
+        .await;
+        match opened {
+            Err(UserCommandError::Store(StoreError::Conflict { .. })) => {
+                // A little jitter so the racers do not collide again in step.
+                let jitter = rand::random::<u64>() % (1 + attempt * 2);
+                tokio::time::sleep(std::time::Duration::from_millis(jitter)).await;
+                user = load::<User>(store, &up, &user_id.to_string(), Until::Now).await?;
+            }
+            other => return other,
+        }
+    }
+    Err(UserCommandError::Store(StoreError::Conflict {
+        stream_type: "user".into(),
+        stream_id: user_id.to_string(),
+        expected: user.version,
+        actual: user.version,
+    }))
 }
 
 /// Opens a session for a loaded user (after `before`, commands that go in the

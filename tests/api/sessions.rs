@@ -267,3 +267,27 @@ both_backends!(
     changing_the_password_ends_the_other_sessions,
     changing_the_password_ends_the_other_sessions
 );
+
+async fn concurrent_logins_of_one_account_all_succeed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let email = app.user(Role::Viewer).await;
+    let logins = (0..8).map(|_| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": raia_tests::PASSWORD}))
+            .send()
+    });
+    for r in futures::future::join_all(logins).await {
+        assert_eq!(r.unwrap().status(), 200);
+    }
+    app.sync().await;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+        .fetch_one(app.server.state.db.read())
+        .await
+        .unwrap();
+    assert_eq!(n, 8);
+}
+both_backends!(
+    concurrent_logins_of_one_account_all_succeed,
+    concurrent_logins_of_one_account_all_succeed
+);
