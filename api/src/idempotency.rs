@@ -30,6 +30,16 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     ) {
         return next.run(req).await;
     }
+    // Streamed uploads (multipart) are not buffered here: they may be far larger
+    // than any JSON body, and their content is deduplicated by hash anyway.
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/"));
+    if multipart {
+        return next.run(req).await;
+    }
     let Some(key) = req
         .headers()
         .get(HEADER)
@@ -129,9 +139,14 @@ async fn run(state: AppState, key: String, req: Request, next: Next) -> Result<R
         .await;
     let status = resp.status();
     let (rparts, rbody) = resp.into_parts();
-    let rbytes = to_bytes(rbody, MAX_KEPT_BODY).await.unwrap_or_default();
-    // Server errors are not kept: the client may retry with the same key.
-    let outcome = if status.is_server_error() {
+    // The answer goes back whole; only answers small enough are kept for replay.
+    let rbytes = match to_bytes(rbody, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => return Err(ApiError::internal(e).into_response()),
+    };
+    // Server errors are not kept (the client may retry with the same key), nor
+    // answers too large to keep (a retry runs the request again).
+    let outcome = if status.is_server_error() || rbytes.len() > MAX_KEPT_BODY {
         sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2")
             .bind(scope)
             .bind(key)
