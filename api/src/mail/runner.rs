@@ -9,7 +9,6 @@ use std::{sync::Arc, time::Duration};
 use domain::{
     decode::decode,
     ids::UserId,
-    sealed::Sealed,
     upcast::Upcasters,
     user::{TokenPurpose, UserEvent},
     StoredEvent,
@@ -69,20 +68,22 @@ async fn mail_for(state: &AppState, e: &StoredEvent) -> anyhow::Result<Option<Ma
     let Some(user) = UserId::parse(&e.stream_id) else {
         return Ok(None);
     };
-    let sealed: Option<String> = sqlx::query("SELECT email_sealed FROM users WHERE id = $1")
-        .bind(e.stream_id.clone())
-        .fetch_optional(state.db.read())
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    let Some(sealed) = sealed.filter(|s| !s.is_empty()) else {
+    // The address comes from the log itself, not from a read model that may
+    // not have caught up with the registration yet.
+    let stream = state
+        .store
+        .read_stream("user", &e.stream_id, commands::Until::Now)
+        .await?;
+    let sealed = stream
+        .iter()
+        .find_map(|s| match decode::<UserEvent>(s, &Upcasters::domain()) {
+            Ok(UserEvent::UserRegistered { email, .. }) => Some(email),
+            _ => None,
+        });
+    let Some(sealed) = sealed else {
         return Ok(None);
     };
-    let Some(to) = state
-        .cipher
-        .open(&e.stream_id, &Sealed::from_ciphertext(sealed))
-        .await?
-    else {
+    let Some(to) = state.cipher.open(&e.stream_id, &sealed).await? else {
         return Ok(None);
     };
     let token = commands::one_time::token_for(&state.cipher, purpose, user, &nonce);
