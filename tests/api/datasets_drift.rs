@@ -35,6 +35,7 @@ async fn drift_matches_evidently_on_both_fixture_scenarios(backend: Backend) {
         }
     }
     let mut drifted_reports = 0;
+    let mut by_model_checked = false;
     for (name, sc) in expected["scenarios"].as_object().unwrap() {
         let read = |k: &str| std::fs::read(dir.join(sc[k].as_str().unwrap())).unwrap();
         let reference = upload(&app, &t, name, "reference.csv", read("reference_file")).await;
@@ -49,6 +50,29 @@ async fn drift_matches_evidently_on_both_fixture_scenarios(backend: Backend) {
         let r = app.post("/api/v1/drift/detect", &t, &body).await;
         assert_eq!(r.status(), 201);
         let rep: Value = r.json().await.unwrap();
+        if !by_model_checked {
+            // A model whose card names the reference as its training dataset
+            // stands in for the reference.
+            by_model_checked = true;
+            let m: Value = app
+                .post(
+                    "/api/v1/models",
+                    &t,
+                    &json!({"name": format!("m-{name}"), "type": "classification",
+                    "training_dataset_id": reference["id"]}),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let by_model = json!({"current_dataset_id": current["id"], "model_id": m["id"],
+                "columns": meta["column_order"], "column_kinds": kinds});
+            let r = app.post("/api/v1/drift/detect", &t, &by_model).await;
+            assert_eq!(r.status(), 201);
+            let rep2: Value = r.json().await.unwrap();
+            assert_eq!(rep2["columns"], rep["columns"]);
+            drifted_reports += usize::from(rep2["dataset_drift"] == true);
+        }
         for col in rep["columns"].as_array().unwrap() {
             let c = col["column"].as_str().unwrap();
             let want = &sc["columns"][c]["evidently_default_rule"];

@@ -204,6 +204,21 @@ pub(crate) fn compute(
     ))
 }
 
+/// The training dataset named on a model's card (the default drift reference).
+async fn training_dataset(state: &AppState, model_id: &str) -> ApiResult<String> {
+    let card: Option<String> = sqlx::query_scalar("SELECT card FROM models WHERE id = $1")
+        .bind(model_id.to_owned())
+        .fetch_optional(state.db.read())
+        .await?;
+    let card = card.ok_or_else(|| ApiError::not_found("model"))?;
+    let card: serde_json::Value = serde_json::from_str(&card).map_err(ApiError::internal)?;
+    card["training_dataset_id"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| bad("the model's card names no training dataset; give reference_dataset_id"))
+}
+
 /// Compares a current dataset with a reference; records `DriftDetected`, and
 /// `DriftAlertRaised` when the share of drifted columns reaches `drift_share`.
 #[utoipa::path(post, path = "/api/v1/drift/detect", tag = "drift", request_body = DetectDrift, security(("bearer" = [])),
@@ -213,11 +228,14 @@ pub async fn detect(
     ctx: Ctx,
     ApiJson(b): ApiJson<DetectDrift>,
 ) -> ApiResult<(StatusCode, Json<DriftReportView>)> {
-    let Some(reference_id) = b.reference_dataset_id.clone() else {
-        return Err(bad(
-            "reference_dataset_id is required (models do not record a training dataset yet)",
-        ));
-    };
+    let reference_id =
+        match (&b.reference_dataset_id, &b.model_id) {
+            (Some(r), _) => r.clone(),
+            (None, Some(m)) => training_dataset(&state, m).await?,
+            (None, None) => return Err(bad(
+                "give reference_dataset_id, or a model_id whose card names its training dataset",
+            )),
+        };
     let (rid, cid) = match (
         DatasetId::parse(&reference_id),
         DatasetId::parse(&b.current_dataset_id),
