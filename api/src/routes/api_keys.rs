@@ -1,6 +1,7 @@
 //! `/api/v1/auth/api-keys`: keys for machine clients (admins only). The key is
 //! shown once, at creation.
 
+use crate::routes::rfc3339;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -75,12 +76,6 @@ pub struct CreatedKey {
     pub info: KeyInfo,
     /// Use as `Authorization: Bearer <key>`; store it now, it is not shown again.
     pub key: String,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 async fn info(state: &AppState, id: &str) -> ApiResult<KeyInfo> {

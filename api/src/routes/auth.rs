@@ -1,5 +1,6 @@
 //! `/api/v1/auth`: register, login, me.
 
+use crate::routes::rfc3339;
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use commands::users::{self, NewUser};
 use domain::{ids::Email, Role};
@@ -207,12 +208,6 @@ pub struct Me {
     pub last_login: Option<String>,
     /// Created (RFC 3339).
     pub created_at: String,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 /// Who the bearer token belongs to.

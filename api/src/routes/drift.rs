@@ -23,7 +23,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx},
-    routes::datasets::{file_ref, live_row, load_table, rfc3339},
+    routes::datasets::{file_ref, live_row, load_table},
+    routes::rfc3339,
     state::AppState,
 };
 

@@ -21,8 +21,9 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
     routes::{
-        models::{parse_id, rfc3339},
+        models::parse_id,
         predict::{loaded, matrix, resolve, run},
+        rfc3339,
     },
     state::AppState,
 };

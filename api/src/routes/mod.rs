@@ -37,6 +37,13 @@ use crate::{
     state::AppState,
 };
 
+/// A time in microseconds since the epoch as RFC 3339 (UTC), as every view shows times.
+pub fn rfc3339(micros: i64) -> String {
+    chrono::DateTime::from_timestamp_micros(micros)
+        .unwrap_or_default()
+        .to_rfc3339()
+}
+
 /// The API router and its permission table.
 pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
     use Access::{Authenticated, OwnerOr, Public, Roles};

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
-    routes::models::{parse_id, rfc3339},
+    routes::{models::parse_id, rfc3339},
     state::AppState,
 };
 

@@ -1,5 +1,6 @@
 //! `/api/v1/models`: the registry entries and their model cards.
 
+use crate::routes::rfc3339;
 use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -41,12 +42,6 @@ pub struct ModelView {
     pub updated_at: String,
     /// Stream version: send it back as `If-Match`.
     pub stream_version: i64,
-}
-
-pub(crate) fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 fn parse_enum<T: serde::de::DeserializeOwned>(s: String) -> Result<T, ApiError> {

@@ -12,10 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     error::{ApiError, ApiResult},
     pagination::{self, Page, PageQuery},
-    routes::{
-        as_of::parse_until,
-        models::{parse_id, rfc3339},
-    },
+    routes::{as_of::parse_until, models::parse_id, rfc3339},
     state::AppState,
 };
 

@@ -1,6 +1,7 @@
 //! `/api/v1/privacy`: a person's data export and erasure (admins, or the
 //! person themself).
 
+use crate::routes::rfc3339;
 use axum::{
     extract::{Path, State},
     Json,
@@ -70,12 +71,6 @@ pub struct DataExport {
     pub exported_at: String,
     /// Every event about or by them, oldest first.
     pub events: Vec<ExportedEvent>,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 /// Exports every event about or by the person, decrypted.

@@ -1,5 +1,6 @@
 //! `/api/v1/auth`: refresh, logout, sessions, change-password.
 
+use crate::routes::rfc3339;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
@@ -101,12 +102,6 @@ pub struct SessionView {
     pub revoke_reason: Option<String>,
     /// Whether this is the session of the token making the call.
     pub current: bool,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 /// Lists the caller's sessions, newest first.

@@ -1,5 +1,6 @@
 //! `/api/v1/users`: the admin's view and controls over accounts.
 
+use crate::routes::rfc3339;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
@@ -64,12 +65,6 @@ pub struct UserQuery {
 struct Cursor {
     c: i64,
     i: String,
-}
-
-fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 async fn view(state: &AppState, r: &AnyRow) -> ApiResult<UserView> {

@@ -3,6 +3,7 @@
 mod errors;
 pub mod upload;
 
+use crate::routes::rfc3339;
 use analysis::profile::{ColumnData, Profile, Table};
 use axum::{
     extract::{Path, Query, State},
@@ -91,12 +92,6 @@ pub struct VersionRef {
     pub version: i64,
     /// Upload time.
     pub created_at: String,
-}
-
-pub(crate) fn rfc3339(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_default()
-        .to_rfc3339()
 }
 
 fn view(r: &AnyRow) -> ApiResult<DatasetView> {
