@@ -8,6 +8,7 @@ pub mod datasets;
 pub mod drift;
 pub mod error;
 pub mod handle;
+pub mod jobs;
 pub mod model_artifacts;
 pub mod model_cache;
 pub mod models;

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod drift;
 pub mod envelope;
 pub mod ids;
+pub mod job;
 pub mod model;
 pub mod registry;
 pub mod role;

@@ -18,6 +18,7 @@ mod datasets_profile;
 mod datasets_quality;
 mod export;
 mod idempotency;
+mod jobs;
 mod model_bad_input;
 mod model_lifecycle;
 mod model_performance;
