@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod oidc;
+pub mod saml;
 pub mod services;
 pub mod smtp;
 

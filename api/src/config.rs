@@ -67,6 +67,8 @@ pub struct Config {
     pub address_lock_after: u32,
     /// OpenID Connect providers for single sign-on (config file only).
     pub sso: Vec<crate::sso::ProviderConfig>,
+    /// SAML 2.0 identity providers (config file only).
+    pub saml: Vec<crate::saml::SamlConfig>,
     /// Largest model artifact accepted, bytes (`RAIA_MODEL_ARTIFACT_LIMIT_BYTES`, default 100 MiB).
     pub model_artifact_limit_bytes: u64,
     /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
@@ -103,6 +105,7 @@ impl Default for Config {
             public_url: None,
             address_lock_after: 100,
             sso: Vec::new(),
+            saml: Vec::new(),
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
             job_workers: 2,

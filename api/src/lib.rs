@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod problem_layer;
 pub mod routes;
+pub mod saml;
 pub mod sso;
 pub mod startup;
 pub mod state;

@@ -72,6 +72,8 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         ),
         throttle: crate::throttle::AddressThrottle::new(config.address_lock_after),
         sso: crate::sso::Providers::new(&config.sso).context("configuring single sign-on")?,
+        saml: crate::saml::SamlProviders::new(&config.saml, &config.public_url())
+            .context("configuring SAML")?,
         tokens: config.tokens(&keys.jwt).context("loading the JWT keys")?,
         models: ModelCache::new(
             Blobs::new(config.data_dir.join("blobs")),

@@ -77,6 +77,8 @@ pub struct Inner {
     pub throttle: crate::throttle::AddressThrottle,
     /// Single sign-on providers by name.
     pub sso: crate::sso::Providers,
+    /// SAML identity providers by name.
+    pub saml: crate::saml::SamlProviders,
     /// Background job slots on this node.
     pub jobs: crate::jobs::Jobs,
     /// Prometheus renderer.

@@ -33,6 +33,7 @@ mod ops;
 mod privacy;
 mod rebuild;
 mod recovery;
+mod saml;
 mod sessions;
 mod sso;
 mod store;

@@ -177,16 +177,21 @@ pub async fn login(
         }
     };
     state.settle(std::slice::from_ref(&done.event)).await;
+    Ok(Json(tokens_for(&state, done)?))
+}
+
+/// The access and refresh tokens of a session just opened.
+pub fn tokens_for(state: &AppState, done: users::LoggedIn) -> ApiResult<TokenResponse> {
     let access_token = state
         .tokens
         .issue(done.user_id, done.role, &done.session_id)
         .map_err(ApiError::internal)?;
-    Ok(Json(TokenResponse {
+    Ok(TokenResponse {
         access_token,
         refresh_token: done.refresh_token,
         token_type: "Bearer".into(),
         expires_in: state.tokens.ttl_secs(),
-    }))
+    })
 }
 
 /// The caller's profile.

@@ -21,6 +21,7 @@ pub mod predictions;
 pub mod privacy;
 pub mod quality;
 pub mod recovery;
+pub mod saml;
 pub mod sessions;
 pub mod sso;
 pub mod users;
@@ -175,6 +176,25 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/auth/sso/{provider}/callback",
             Public,
             get(sso::callback),
+        )
+        // SAML 2.0: public by nature; the signed response is the credential.
+        .add(
+            Method::GET,
+            "/api/v1/auth/saml/{provider}/metadata",
+            Public,
+            get(saml::metadata),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/auth/saml/{provider}/start",
+            Public,
+            get(saml::start),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/auth/saml/{provider}/acs",
+            Public,
+            post(saml::acs),
         )
         .add(
             Method::POST,

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::{
     error::{ApiError, ApiResult},
     extract::Ctx,
-    routes::auth::TokenResponse,
+    routes::auth::{tokens_for, TokenResponse},
     sso::{flow, SsoError},
     state::AppState,
 };
@@ -49,23 +49,27 @@ pub struct ProviderInfo {
     pub name: String,
     /// Where to send the browser to log in with it.
     pub start_url: String,
+    /// `oidc` or `saml`.
+    pub protocol: String,
 }
 
-/// The configured single sign-on providers.
+/// The configured single sign-on providers (OpenID Connect and SAML).
 #[utoipa::path(get, path = "/api/v1/auth/sso/providers", tag = "auth",
     responses((status = 200, body = [ProviderInfo])))]
 pub async fn providers(State(state): State<AppState>) -> Json<Vec<ProviderInfo>> {
     let mut names: Vec<String> = state.config.sso.iter().map(|p| p.name.clone()).collect();
     names.sort();
-    Json(
-        names
-            .into_iter()
-            .map(|name| ProviderInfo {
-                start_url: format!("/api/v1/auth/sso/{name}/start"),
-                name,
-            })
-            .collect(),
-    )
+    let oidc = names.into_iter().map(|name| ProviderInfo {
+        start_url: format!("/api/v1/auth/sso/{name}/start"),
+        protocol: "oidc".into(),
+        name,
+    });
+    let saml = state.saml.names().into_iter().map(|name| ProviderInfo {
+        start_url: format!("/api/v1/auth/saml/{name}/start"),
+        protocol: "saml".into(),
+        name,
+    });
+    Json(oidc.chain(saml).collect())
 }
 
 /// Redirects the browser to the provider's login page.
@@ -123,24 +127,11 @@ pub async fn callback(
     let ttl = state.config.refresh_token_ttl_secs * 1_000_000;
     let done = commands::sso::login(state.store.as_ref(), &state.cipher, identity, ttl, meta).await;
     state.runner.sync().await.ok();
-    let done = done?;
-    let access_token = state
-        .tokens
-        .issue(done.user_id, done.role, &done.session_id)
-        .map_err(ApiError::internal)?;
+    let tokens = tokens_for(&state, done?)?;
     // The login cookie is spent.
     let clear = format!(
         "{}=; Path=/api/v1/auth/sso; HttpOnly; SameSite=Lax; Max-Age=0",
         flow::COOKIE
     );
-    Ok((
-        [(header::SET_COOKIE, clear)],
-        Json(TokenResponse {
-            access_token,
-            refresh_token: done.refresh_token,
-            token_type: "Bearer".into(),
-            expires_in: state.tokens.ttl_secs(),
-        }),
-    )
-        .into_response())
+    Ok(([(header::SET_COOKIE, clear)], Json(tokens)).into_response())
 }
