@@ -14,6 +14,7 @@ pub mod mail;
 pub mod openapi;
 pub mod pagination;
 pub mod problem_layer;
+pub mod remote;
 pub mod routes;
 pub mod saml;
 pub mod sso;

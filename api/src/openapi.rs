@@ -56,6 +56,7 @@ impl Modify for Bearer {
         routes::quality::validate, routes::quality::assess, routes::quality::report, routes::quality::issues,
         routes::quality::set_rules,
         routes::drift::detect, routes::drift::reports, routes::drift::alerts,
+        routes::model_remote::register,
         routes::saml::metadata, routes::saml::start, routes::saml::acs,
         routes::jobs::list, routes::jobs::get, routes::jobs::cancel,
         routes::audit::logs, routes::audit::search, routes::audit::verify,

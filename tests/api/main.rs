@@ -25,6 +25,7 @@ mod model_performance;
 mod model_predict;
 mod model_rebuild;
 mod model_registry;
+mod model_remote;
 mod model_support;
 mod models;
 mod multi_node;

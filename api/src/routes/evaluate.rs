@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use analysis::{
-    inference::{Labels, Model, Prediction},
+    inference::{Labels, Prediction},
     metrics,
     profile::Table,
 };
@@ -23,10 +23,11 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
+    remote::engine::Engine,
     routes::{
         datasets::{cell, file_ref, live_row, load_table},
         models::parse_id,
-        predict::{loaded, matrix, resolve, run},
+        predict::{matrix, resolve},
         rfc3339,
     },
     state::AppState,
@@ -273,10 +274,10 @@ pub async fn score(
         .and_then(|row| row.try_get::<String, _>(0).ok())
         .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
         .and_then(|c| c["target_column"].as_str().map(str::to_owned));
-    let model = loaded(state, &r.sha256).await?;
-    let sig = model.signature();
+    let engine = Engine::of(state, id, &r).await?;
+    let n_features = engine.n_features(&r);
     let names = if r.feature_names.is_empty() {
-        sig.feature_names.clone()
+        engine.own_feature_names()
     } else {
         Some(r.feature_names.clone())
     };
@@ -289,20 +290,15 @@ pub async fn score(
             let label = label_column.or(target).ok_or_else(|| {
                 bad_labels("give label_column, or set the model card's target_column".into())
             })?;
-            dataset_rows(&table, &label, names.as_deref(), sig.n_features)?
+            dataset_rows(&table, &label, names.as_deref(), n_features)?
         }
     };
     if rows.is_empty() {
         return Err(ApiError::unprocessable("invalid_input", "no rows to score"));
     }
-    let x = matrix(
-        &rows,
-        names.as_deref(),
-        sig.n_features,
-        matches!(*model, Model::Xgboost(_)),
-    )?;
+    let x = matrix(&rows, names.as_deref(), n_features, engine.missing_ok())?;
     let n = x.nrows();
-    let p = run(model.clone(), x).await?;
+    let p = engine.predict(&r, x, names.as_deref()).await?;
     let task = r.signature["task"].as_str().unwrap_or_default().to_owned();
     let metrics_error =
         |e: metrics::MetricsError| ApiError::unprocessable("invalid_labels", e.to_string());

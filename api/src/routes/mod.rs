@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod model_bodies;
 pub mod model_lifecycle;
+pub mod model_remote;
 pub mod model_upload;
 pub mod model_versions;
 pub mod models;
@@ -288,6 +289,12 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             post(model_upload::upload).layer(axum::extract::DefaultBodyLimit::max(
                 usize::try_from(upload_limit).unwrap_or(usize::MAX),
             )),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/models/{id}/versions/remote",
+            Roles(WRITERS),
+            post(model_remote::register),
         )
         .add(
             Method::GET,

@@ -228,6 +228,7 @@ pub async fn upload(
                 size: stored.size,
                 format: inspected.format,
                 filename,
+                remote: None,
             },
             signature: inspected.signature,
             description: meta.description,

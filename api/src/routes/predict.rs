@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx},
+    remote::engine::Engine,
     routes::{model_versions::parse_version, models::parse_id},
     state::AppState,
 };
@@ -81,6 +82,8 @@ pub struct Resolved {
     pub signature: serde_json::Value,
     /// The model's declared feature names.
     pub feature_names: Vec<String>,
+    /// Artifact format (`onnx`, `xgboost_json`, `remote`).
+    pub format: String,
 }
 
 fn not_found(code: &'static str, detail: String) -> ApiError {
@@ -111,7 +114,7 @@ pub async fn resolve(
             ))
         }
     };
-    let base = "SELECT version, sha256, signature FROM model_versions WHERE model_id = $1";
+    let base = "SELECT version, sha256, signature, format FROM model_versions WHERE model_id = $1";
     let (sql, by_number, missing) = if which == "deployed" {
         (
             format!("{base} AND status = 'deployed'"),
@@ -154,6 +157,7 @@ pub async fn resolve(
         signature: serde_json::from_str(&row.try_get::<String, _>(2)?)
             .map_err(ApiError::internal)?,
         feature_names,
+        format: row.try_get(3)?,
     })
 }
 
@@ -282,17 +286,20 @@ pub async fn predict(
 ) -> ApiResult<Json<PredictResponse>> {
     let model_id: ModelId = parse_id(&id)?;
     let r = resolve(&state, &id, b.version.as_ref()).await?;
-    let model = loaded(&state, &r.sha256).await?;
-    let sig = model.signature();
+    let engine = Engine::of(&state, &id, &r).await?;
     let names: Option<Vec<String>> = if r.feature_names.is_empty() {
-        sig.feature_names.clone()
+        engine.own_feature_names()
     } else {
         Some(r.feature_names.clone())
     };
-    let missing_ok = matches!(*model, Model::Xgboost(_));
-    let x = matrix(&b.rows, names.as_deref(), sig.n_features, missing_ok)?;
+    let x = matrix(
+        &b.rows,
+        names.as_deref(),
+        engine.n_features(&r),
+        engine.missing_ok(),
+    )?;
     let n = x.nrows();
-    let p = run(Arc::clone(&model), x).await?;
+    let p = engine.predict(&r, x, names.as_deref()).await?;
     let mut out = answers(&p, n);
     let at = commands::sql_now();
     let mut records = Vec::with_capacity(n);

@@ -17,7 +17,7 @@ pub use predictions::{PredictionEvent, PredictionRecord, PREDICTION_STREAM};
 pub use spec::{InvalidSpec, ModelSpec, ModelStatus, ModelType};
 pub use version::{
     Alias, Artifact, ArtifactFormat, ArtifactSignature, InvalidAlias, ModelVersion, NewVersion,
-    SignatureOutput, VersionStatus,
+    RemoteEndpoint, RemoteProtocol, SignatureOutput, VersionStatus,
 };
 
 use std::collections::BTreeMap;

@@ -76,6 +76,7 @@ fn version() -> NewVersion {
             size: 10,
             format: ArtifactFormat::Onnx,
             filename: None,
+            remote: None,
         },
         signature: ArtifactSignature {
             input_name: Some("input".into()),

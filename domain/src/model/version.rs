@@ -11,6 +11,37 @@ pub enum ArtifactFormat {
     Onnx,
     /// XGBoost's JSON model format.
     XgboostJson,
+    /// No file: a model server RAIA calls (see [`RemoteEndpoint`]).
+    Remote,
+}
+
+/// The wire protocol of a remote model server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemoteProtocol {
+    /// KServe / Open Inference Protocol v2: `POST /v2/models/{name}/infer`.
+    KserveV2,
+    /// MLflow scoring server: `POST /invocations` with `dataframe_split`.
+    Mlflow,
+}
+
+/// A model served elsewhere that RAIA calls for predictions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteEndpoint {
+    /// Protocol.
+    pub protocol: RemoteProtocol,
+    /// Base URL of the server (`http://host:8080`).
+    pub url: String,
+    /// Model name on the server (KServe v2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    /// Input tensor name (KServe v2; default `input-0`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_name: Option<String>,
+    /// Per-attempt time limit, milliseconds.
+    pub timeout_ms: u64,
+    /// Extra attempts after a connection error, 429 or 5xx.
+    pub retries: u32,
 }
 
 /// The stored artifact: content address, size and format.
@@ -24,6 +55,10 @@ pub struct Artifact {
     pub format: ArtifactFormat,
     /// The file name the uploader gave, if any.
     pub filename: Option<String>,
+    /// The model server, for a remote version (its `sha256` is that of this
+    /// endpoint's canonical JSON, so versions stay content-addressed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemoteEndpoint>,
 }
 
 /// One output of a model, as extracted at upload.

@@ -167,6 +167,7 @@ async fn install(
                 size: blob.size,
                 format: inspected.format,
                 filename: Some(format!("{name}.onnx")),
+                remote: None,
             },
             signature: inspected.signature,
             description: None,
