@@ -5,9 +5,7 @@
 
 use axum::{
     extract::{Path, State},
-    http::{header, HeaderValue, StatusCode},
     response::IntoResponse,
-    Json,
 };
 use commands::models;
 use domain::model::{
@@ -23,7 +21,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
     routes::{
-        model_versions::{model_row, read_version, VersionView},
+        model_versions::{created, model_row, VersionView},
         models::parse_id,
     },
     state::AppState,
@@ -167,18 +165,5 @@ pub async fn register(
         models::execute(state.store.as_ref(), model_id, if_match, cmd, ctx.metadata).await?;
     crate::remote::engine::remember(&sha256, endpoint);
     state.settle(&events).await;
-    let number = events
-        .iter()
-        .find_map(|e| {
-            (e.event_type == "ModelVersionAdded")
-                .then(|| e.payload_json().ok()?.get("version")?.as_i64())
-                .flatten()
-        })
-        .ok_or_else(|| ApiError::internal("version event without a number"))?;
-    let v = read_version(&state, &id, number).await?;
-    let mut headers = axum::http::HeaderMap::new();
-    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/models/{id}/versions/{number}")) {
-        headers.insert(header::LOCATION, loc);
-    }
-    Ok((StatusCode::CREATED, headers, Json(v)))
+    created(&state, &id, &events).await
 }

@@ -4,9 +4,8 @@
 
 use axum::{
     extract::{multipart::MultipartRejection, Multipart, Path, State},
-    http::{header, HeaderValue, StatusCode},
+    http::StatusCode,
     response::IntoResponse,
-    Json,
 };
 use commands::{blobs::BlobError, model_artifacts, models};
 use domain::model::{Artifact, ModelCommand, ModelType, NewVersion};
@@ -18,7 +17,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{Ctx, IfMatch},
     routes::{
-        model_versions::{model_row, read_version, VersionView},
+        model_versions::{created, model_row, VersionView},
         models::parse_id,
     },
     state::AppState,
@@ -250,20 +249,7 @@ pub async fn upload(
         .models
         .insert(&stored.sha256, std::sync::Arc::new(inspected.model));
     state.settle(&events).await;
-    let number = events
-        .iter()
-        .find_map(|e| {
-            (e.event_type == "ModelVersionAdded")
-                .then(|| e.payload_json().ok()?.get("version")?.as_i64())
-                .flatten()
-        })
-        .ok_or_else(|| ApiError::internal("version event without a number"))?;
-    let v = read_version(&state, &id, number).await?;
-    let mut headers = axum::http::HeaderMap::new();
-    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/models/{id}/versions/{number}")) {
-        headers.insert(header::LOCATION, loc);
-    }
-    Ok((StatusCode::CREATED, headers, Json(v)))
+    created(&state, &id, &events).await
 }
 
 async fn referenced(state: &AppState, sha256: &str) -> ApiResult<bool> {

@@ -244,3 +244,28 @@ pub async fn remove_alias(
     state.settle(&events).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `201 Created` with `Location` and the version that `events` added.
+pub(crate) async fn created(
+    state: &AppState,
+    id: &str,
+    events: &[domain::StoredEvent],
+) -> ApiResult<axum::response::Response> {
+    use axum::{http::header, response::IntoResponse};
+    let number = events
+        .iter()
+        .find_map(|e| {
+            (e.event_type == "ModelVersionAdded")
+                .then(|| e.payload_json().ok()?.get("version")?.as_i64())
+                .flatten()
+        })
+        .ok_or_else(|| ApiError::internal("version event without a number"))?;
+    let v = read_version(state, id, number).await?;
+    let mut headers = axum::http::HeaderMap::new();
+    if let Ok(loc) =
+        axum::http::HeaderValue::from_str(&format!("/api/v1/models/{id}/versions/{number}"))
+    {
+        headers.insert(header::LOCATION, loc);
+    }
+    Ok((axum::http::StatusCode::CREATED, headers, Json(v)).into_response())
+}
