@@ -71,6 +71,8 @@ pub struct Config {
     pub model_artifact_limit_bytes: u64,
     /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
     pub model_cache_size: usize,
+    /// Background jobs run at once on this node (`RAIA_JOB_WORKERS`, default 2).
+    pub job_workers: usize,
 }
 
 impl Default for Config {
@@ -103,6 +105,7 @@ impl Default for Config {
             sso: Vec::new(),
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
+            job_workers: 2,
         }
     }
 }
@@ -236,6 +239,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
             c.model_cache_size = v;
+        }
+        if let Some(v) = parsed("RAIA_JOB_WORKERS")? {
+            c.job_workers = v;
         }
         Ok(c)
     }

@@ -82,3 +82,17 @@ pub fn prepare(data_dir: &Path, jwt_secret: Option<&str>) -> std::io::Result<Key
         created,
     })
 }
+
+/// This node's stable name (`<data>/node_id`, created on first run): jobs record
+/// which node runs them, so a restart fails only its own interrupted jobs.
+pub fn node_id(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join("node_id");
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(s.trim().to_owned()),
+        _ => {
+            let id = uuid::Uuid::new_v4().to_string();
+            std::fs::write(&path, &id)?;
+            Ok(id)
+        }
+    }
+}

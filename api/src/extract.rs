@@ -105,3 +105,23 @@ impl FromRequestParts<AppState> for IfMatch {
         })
     }
 }
+
+/// Whether the client sent `Prefer: respond-async` (RFC 7240): long work then
+/// answers `202 Accepted` with a job to poll instead of holding the request.
+#[derive(Debug, Clone, Copy)]
+pub struct RespondAsync(pub bool);
+
+impl FromRequestParts<AppState> for RespondAsync {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let wanted = parts
+            .headers
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|p| p.trim().eq_ignore_ascii_case("respond-async"));
+        Ok(RespondAsync(wanted))
+    }
+}

@@ -56,6 +56,7 @@ impl Modify for Bearer {
         routes::quality::validate, routes::quality::assess, routes::quality::report, routes::quality::issues,
         routes::quality::set_rules,
         routes::drift::detect, routes::drift::reports, routes::drift::alerts,
+        routes::jobs::list, routes::jobs::get, routes::jobs::cancel,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
         routes::explain::shap::get, routes::explain::shap::post, routes::explain::lime::get, routes::explain::lime::post, routes::explain::importance::get, routes::explain::importance::post, routes::explain::pdp::get, routes::explain::pdp::post, routes::explain::what_if::post, routes::explain::counterfactuals::post, routes::explain::record::get, routes::explain::record::list,
         routes::permissions, routes::auth_permissions,

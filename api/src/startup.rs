@@ -78,6 +78,10 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
             config.model_cache_size,
         ),
         predictions: PredictionLog::new(),
+        jobs: crate::jobs::Jobs::new(
+            config.job_workers,
+            crate::datadir::node_id(&config.data_dir).context("reading the node id")?,
+        ),
         prometheus: telemetry::prometheus(),
         started: std::time::Instant::now(),
         counters: Counters::default(),
@@ -263,6 +267,15 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         .catch_up()
         .await
         .context("catching up projections")?;
+    let interrupted = crate::jobs::fail_interrupted(&state)
+        .await
+        .context("closing jobs interrupted by the last stop")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "jobs left unfinished by the last stop were failed"
+        );
+    }
     tasks.push(tokio::spawn(state.runner.clone().run(stop_rx.clone())));
     // The prediction log stops after the HTTP server has finished its last
     // request, so no prediction served during shutdown goes unrecorded.

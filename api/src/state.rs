@@ -77,6 +77,8 @@ pub struct Inner {
     pub throttle: crate::throttle::AddressThrottle,
     /// Single sign-on providers by name.
     pub sso: crate::sso::Providers,
+    /// Background job slots on this node.
+    pub jobs: crate::jobs::Jobs,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
 }

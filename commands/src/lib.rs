@@ -9,6 +9,7 @@ pub mod drift;
 pub mod error;
 pub mod explanations;
 pub mod handle;
+pub mod jobs;
 pub mod model_artifacts;
 pub mod model_cache;
 pub mod models;

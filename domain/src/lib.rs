@@ -13,6 +13,7 @@ pub mod drift;
 pub mod envelope;
 pub mod explanation;
 pub mod ids;
+pub mod job;
 pub mod model;
 pub mod registry;
 pub mod role;

@@ -11,6 +11,7 @@ use crate::{
     drift::DriftReport,
     envelope::StoredEvent,
     explanation::Explanation,
+    job::Job,
     model::Model,
     upcast::Upcasters,
     user::{EmailClaim, User},
@@ -53,12 +54,13 @@ pub fn fold_json(
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
         Explanation::STREAM_TYPE => fold::<Explanation>(events, up),
+        Job::STREAM_TYPE => fold::<Job>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 8] = [
+pub const STREAM_TYPES: [&str; 9] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -67,4 +69,5 @@ pub const STREAM_TYPES: [&str; 8] = [
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
     Explanation::STREAM_TYPE,
+    Job::STREAM_TYPE,
 ];

@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod drift;
 mod error;
 pub mod explanations;
+pub mod jobs;
 pub mod models;
 mod runner;
 pub mod sessions;
@@ -63,5 +64,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(datasets::Datasets),
         std::sync::Arc::new(drift::Drift),
         std::sync::Arc::new(explanations::Explanations),
+        std::sync::Arc::new(jobs::Jobs),
     ]
 }

@@ -22,6 +22,7 @@ mod explain_replay;
 mod explain_support;
 mod export;
 mod idempotency;
+mod jobs;
 mod model_bad_input;
 mod model_lifecycle;
 mod model_performance;

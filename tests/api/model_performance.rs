@@ -200,7 +200,7 @@ async fn evaluations_match_scikit_learn_and_are_recorded_per_version(backend: Ba
         .await
         .unwrap();
     assert_eq!(logs["items"].as_array().unwrap().len(), 3);
-    // Bad labels and the dataset gap are precise.
+    // Bad labels and bad dataset input are precise.
     let path = format!("/api/v1/models/{id}/evaluate");
     let before = app.event_count().await;
     let r = app
@@ -226,9 +226,131 @@ async fn evaluations_match_scikit_learn_and_are_recorded_per_version(backend: Ba
     let r = app
         .post(&path, &t, &json!({"rows": [], "dataset_id": "ds-1"}))
         .await;
-    expect_problem(r, 422, "dataset_input_unavailable").await;
+    expect_problem(r, 404, "not_found").await;
     assert_eq!(app.event_count().await, before);
 }
+
+/// `rows` and `labels` as a CSV with columns `names` then `label`.
+fn labelled_csv(rows: &Value, labels: &Value, names: &[&str], label: &str) -> Vec<u8> {
+    let mut out = format!("{},{label}\n", names.join(","));
+    for (r, l) in rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(labels.as_array().unwrap())
+    {
+        let cells: Vec<String> = r
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap().to_string())
+            .collect();
+        out.push_str(&format!("{},{l}\n", cells.join(",")));
+    }
+    out.into_bytes()
+}
+
+async fn evaluation_on_a_registered_dataset_equals_the_inline_rows(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = app.token(Role::DataScientist).await;
+    let rf = reference("rf_iris.json");
+    let labels = expected()["fixtures"]["rf_iris"]["y_true"].clone();
+    let names = ["f0", "f1", "f2", "f3"];
+    // Columns out of the model's order: named features are picked by name.
+    let csv = labelled_csv(&rf["inputs"], &labels, &names, "species");
+    let ds = crate::datasets::upload(&app, &t, "iris-holdout", "iris.csv", csv).await;
+    let ds = ds["id"].as_str().unwrap();
+    let named = register(
+        &app,
+        &t,
+        json!({"name": "iris", "type": "classification", "feature_names": names,
+        "target_column": "species"}),
+    )
+    .await;
+    upload_fixture(&app, &t, &named, "rf_iris_f32.onnx").await;
+    let plain = plain_model(&app, &t, "classification").await;
+    upload_fixture(&app, &t, &plain, "rf_iris_f32.onnx").await;
+    let inline: Value = app
+        .post(
+            &format!("/api/v1/models/{plain}/evaluate"),
+            &t,
+            &json!({"rows": rf["inputs"], "labels": labels, "version": 1}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    for (id, body) in [
+        (&named, json!({"dataset_id": ds, "version": 1})),
+        (
+            &plain,
+            json!({"dataset_id": ds, "label_column": "species", "version": 1}),
+        ),
+    ] {
+        let r = app
+            .post(&format!("/api/v1/models/{id}/evaluate"), &t, &body)
+            .await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+        let ev: Value = r.json().await.unwrap();
+        assert_eq!(ev["dataset"], ds);
+        assert_eq!(ev["n_rows"], 50);
+        assert_eq!(ev["metrics"], inline["metrics"]);
+    }
+    // Compare on the dataset too.
+    let r = app
+        .post(
+            "/api/v1/models/compare",
+            &t,
+            &json!({"a": {"model_id": named, "version": 1}, "b": {"model_id": plain, "version": 1},
+                    "dataset_id": ds, "label_column": "species"}),
+        )
+        .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let c: Value = r.json().await.unwrap();
+    assert_eq!(c["a"]["metrics"], c["b"]["metrics"]);
+    // Bad dataset input writes nothing.
+    let before = app.event_count().await;
+    let path = format!("/api/v1/models/{plain}/evaluate");
+    for (body, status, code) in [
+        (
+            json!({"dataset_id": ds, "version": 1}),
+            422,
+            "invalid_labels",
+        ),
+        (
+            json!({"dataset_id": ds, "label_column": "nope", "version": 1}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"dataset_id": ds, "rows": [[1, 2, 3, 4]], "version": 1}),
+            422,
+            "invalid_input",
+        ),
+        (
+            json!({"dataset_id": uuid::Uuid::new_v4().to_string(), "version": 1}),
+            404,
+            "not_found",
+        ),
+    ] {
+        expect_problem(app.post(&path, &t, &body).await, status, code).await;
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/models/{named}/evaluate"),
+            &t,
+            &json!({"dataset_id": ds, "label_column": "f0", "version": 1}),
+        )
+        .await;
+    // f0 is a feature the model needs, but as the label it is still a column: the
+    // labels (floats) are not iris classes.
+    expect_problem(r, 422, "invalid_labels").await;
+    assert_eq!(app.event_count().await, before);
+}
+both_backends!(
+    evaluation_on_a_registered_dataset_equals_the_inline_rows,
+    evaluation_on_a_registered_dataset_equals_the_inline_rows
+);
 both_backends!(
     evaluations_match_scikit_learn_and_are_recorded_per_version,
     evaluations_match_scikit_learn_and_are_recorded_per_version

@@ -10,7 +10,10 @@ use utoipa::ToSchema;
 use crate::{
     error::{ApiError, ApiResult},
     extract::ApiJson,
-    routes::{evaluate::score, models::parse_id},
+    routes::{
+        evaluate::{score, Input},
+        models::parse_id,
+    },
     state::AppState,
 };
 
@@ -33,12 +36,17 @@ pub struct CompareRequest {
     pub a: Side,
     /// Second model/version.
     pub b: Side,
-    /// Feature rows.
+    /// Feature rows (or give `dataset_id`).
     #[schema(value_type = Vec<Object>)]
+    #[serde(default)]
     pub rows: Vec<serde_json::Value>,
-    /// True labels or values.
-    #[schema(value_type = Vec<Object>)]
-    pub labels: Vec<serde_json::Value>,
+    /// True labels or values (or under the card's target column in each row).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub labels: Option<Vec<serde_json::Value>>,
+    /// A registered labelled dataset instead of inline rows.
+    pub dataset_id: Option<String>,
+    /// The dataset's label column (default: each model card's `target_column`).
+    pub label_column: Option<String>,
     /// Bootstrap resamples (regression; default 2000, at most 20000).
     pub resamples: Option<usize>,
     /// Bootstrap seed (default 0).
@@ -92,22 +100,17 @@ pub async fn compare(
             "resamples must be 1 to 20000",
         ));
     }
-    let sa = score(
-        &state,
-        &b.a.model_id,
-        b.a.version.as_ref(),
-        b.rows.clone(),
-        Some(b.labels.clone()),
-    )
-    .await?;
-    let sb = score(
-        &state,
-        &b.b.model_id,
-        b.b.version.as_ref(),
-        b.rows,
-        Some(b.labels),
-    )
-    .await?;
+    let input = || {
+        Input::from_request(
+            &state,
+            b.rows.clone(),
+            b.labels.clone(),
+            b.dataset_id.as_deref(),
+            b.label_column.clone(),
+        )
+    };
+    let sa = score(&state, &b.a.model_id, b.a.version.as_ref(), input().await?).await?;
+    let sb = score(&state, &b.b.model_id, b.b.version.as_ref(), input().await?).await?;
     if sa.task != sb.task {
         return Err(ApiError::unprocessable(
             "invalid_compare",

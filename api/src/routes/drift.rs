@@ -10,6 +10,7 @@ use analysis::{
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     Json,
 };
 use domain::{
@@ -22,7 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{ApiJson, Ctx},
+    extract::{ApiJson, Ctx, RespondAsync},
     routes::datasets::{file_ref, live_row, load_table},
     routes::rfc3339,
     state::AppState,
@@ -223,16 +224,51 @@ async fn training_dataset(state: &AppState, model_id: &str) -> ApiResult<String>
 /// Compares a current dataset with a reference; records `DriftDetected`, and
 /// `DriftAlertRaised` when the share of drifted columns reaches `drift_share`.
 #[utoipa::path(post, path = "/api/v1/drift/detect", tag = "drift", request_body = DetectDrift, security(("bearer" = [])),
-    responses((status = 201, body = DriftReportView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = DriftReportView),
+        (status = 202, description = "queued as a job (Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn detect(
     State(state): State<AppState>,
     ctx: Ctx,
+    RespondAsync(respond_async): RespondAsync,
     ApiJson(b): ApiJson<DetectDrift>,
-) -> ApiResult<(StatusCode, Json<DriftReportView>)> {
+) -> ApiResult<Response> {
+    let (reference_id, rid, cid) = resolve(&state, &b).await?;
+    if !respond_async {
+        let view = run_detect(&state, ctx.metadata, b, &reference_id, rid, cid).await?;
+        return Ok((StatusCode::CREATED, Json(view)).into_response());
+    }
+    let (job_state, metadata) = (state.clone(), ctx.metadata.clone());
+    let params = serde_json::json!({
+        "reference_dataset_id": reference_id,
+        "current_dataset_id": b.current_dataset_id,
+        "model_id": b.model_id,
+    });
+    let job = crate::jobs::spawn(
+        &state,
+        &ctx,
+        "drift.detect",
+        params,
+        move |job| async move {
+            job.progress(0, 1).await;
+            let view = run_detect(&job_state, metadata, b, &reference_id, rid, cid)
+                .await
+                .map_err(|e| e.to_string())?;
+            job.progress(1, 1).await;
+            serde_json::to_value(view).map_err(|e| e.to_string())
+        },
+    )
+    .await?;
+    Ok(crate::jobs::accepted(job))
+}
+
+/// The reference dataset (given, or the model card's training dataset) and both
+/// ids, checked to name live datasets.
+async fn resolve(state: &AppState, b: &DetectDrift) -> ApiResult<(String, DatasetId, DatasetId)> {
     let reference_id =
         match (&b.reference_dataset_id, &b.model_id) {
             (Some(r), _) => r.clone(),
-            (None, Some(m)) => training_dataset(&state, m).await?,
+            (None, Some(m)) => training_dataset(state, m).await?,
             (None, None) => return Err(bad(
                 "give reference_dataset_id, or a model_id whose card names its training dataset",
             )),
@@ -244,10 +280,23 @@ pub async fn detect(
         (Some(r), Some(c)) => (r, c),
         _ => return Err(ApiError::not_found("dataset")),
     };
-    let reference = load_table(&state, &file_ref(&live_row(&state, &reference_id).await?)?).await?;
+    live_row(state, &reference_id).await?;
+    live_row(state, &b.current_dataset_id).await?;
+    Ok((reference_id, rid, cid))
+}
+
+async fn run_detect(
+    state: &AppState,
+    metadata: domain::Metadata,
+    b: DetectDrift,
+    reference_id: &str,
+    rid: DatasetId,
+    cid: DatasetId,
+) -> ApiResult<DriftReportView> {
+    let reference = load_table(state, &file_ref(&live_row(state, reference_id).await?)?).await?;
     let current = load_table(
-        &state,
-        &file_ref(&live_row(&state, &b.current_dataset_id).await?)?,
+        state,
+        &file_ref(&live_row(state, &b.current_dataset_id).await?)?,
     )
     .await?;
     let model_id = b.model_id.clone();
@@ -265,14 +314,13 @@ pub async fn detect(
         drift_share: share,
         dataset_drift,
     };
-    let (id, events) =
-        commands::drift::record(state.store.as_ref(), findings, ctx.metadata).await?;
+    let (id, events) = commands::drift::record(state.store.as_ref(), findings, metadata).await?;
     state.settle(&events).await;
     let r = sqlx::query("SELECT * FROM drift_reports WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(state.db.read())
         .await?;
-    Ok((StatusCode::CREATED, Json(report_view(&r)?)))
+    report_view(&r)
 }
 
 fn report_view(r: &sqlx::any::AnyRow) -> ApiResult<DriftReportView> {

@@ -2,9 +2,12 @@
 //! labelled rows and records the metrics as an event; `GET .../performance`
 //! shows the history per version.
 
+use std::sync::Arc;
+
 use analysis::{
     inference::{Labels, Model, Prediction},
     metrics,
+    profile::Table,
 };
 use axum::{
     extract::{Path, Query, State},
@@ -21,6 +24,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
     routes::{
+        datasets::{cell, file_ref, live_row, load_table},
         models::parse_id,
         predict::{loaded, matrix, resolve, run},
         rfc3339,
@@ -35,6 +39,7 @@ pub struct EvaluateRequest {
     /// Feature rows (objects or arrays). Objects may carry the label under the
     /// model card's `target_column` instead of `labels`.
     #[schema(value_type = Vec<Object>)]
+    #[serde(default)]
     pub rows: Vec<serde_json::Value>,
     /// True labels (classes) or values, one per row.
     #[schema(value_type = Option<Vec<Object>>)]
@@ -42,8 +47,107 @@ pub struct EvaluateRequest {
     /// A version number or alias (default: the deployed version).
     #[schema(value_type = Option<String>)]
     pub version: Option<serde_json::Value>,
-    /// A registered dataset instead of inline rows (not available yet).
+    /// A registered dataset instead of inline rows: every row is scored.
     pub dataset_id: Option<String>,
+    /// The dataset's label column (default: the model card's `target_column`).
+    pub label_column: Option<String>,
+}
+
+/// Where labelled rows come from.
+pub enum Input {
+    /// Inline rows; labels given, or under the card's target column in each row.
+    Inline(Vec<serde_json::Value>, Option<Vec<serde_json::Value>>),
+    /// A registered dataset; the label column named, or the card's target column.
+    Dataset(Arc<Table>, Option<String>),
+}
+
+impl Input {
+    /// Inline rows, or every row of the dataset `dataset_id` (not both).
+    pub async fn from_request(
+        state: &AppState,
+        rows: Vec<serde_json::Value>,
+        labels: Option<Vec<serde_json::Value>>,
+        dataset_id: Option<&str>,
+        label_column: Option<String>,
+    ) -> ApiResult<Self> {
+        let Some(ds) = dataset_id else {
+            return Ok(Input::Inline(rows, labels));
+        };
+        if !rows.is_empty() || labels.is_some() {
+            return Err(ApiError::unprocessable(
+                "invalid_input",
+                "send rows (and labels) or a dataset_id, not both",
+            ));
+        }
+        let table = load_table(state, &file_ref(&live_row(state, ds).await?)?).await?;
+        Ok(Input::Dataset(Arc::new(table), label_column))
+    }
+}
+
+/// Feature rows and labels from a dataset: objects by feature name when the
+/// model names its features, else arrays of every other column in file order.
+fn dataset_rows(
+    table: &Table,
+    label: &str,
+    names: Option<&[String]>,
+    n_features: usize,
+) -> ApiResult<(Vec<serde_json::Value>, Vec<serde_json::Value>)> {
+    let col = |name: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                ApiError::unprocessable(
+                    "invalid_input",
+                    format!("the dataset has no column {name:?}"),
+                )
+            })
+    };
+    let label_col = col(label)?;
+    let labels = (0..table.rows).map(|r| cell(table, label_col, r)).collect();
+    let rows = match names {
+        Some(names) => {
+            let cols = names
+                .iter()
+                .map(|n| col(n))
+                .collect::<ApiResult<Vec<_>>>()?;
+            (0..table.rows)
+                .map(|r| {
+                    names
+                        .iter()
+                        .zip(&cols)
+                        .map(|(n, &c)| (n.clone(), cell(table, c, r)))
+                        .collect::<serde_json::Map<_, _>>()
+                        .into()
+                })
+                .collect()
+        }
+        None => {
+            let cols: Vec<usize> = (0..table.columns.len())
+                .filter(|&c| c != label_col)
+                .collect();
+            if n_features != cols.len() {
+                return Err(ApiError::unprocessable(
+                    "invalid_input",
+                    format!(
+                        "the model takes {} unnamed features; the dataset has {} columns besides {label:?}",
+                        n_features,
+                        cols.len()
+                    ),
+                ));
+            }
+            (0..table.rows)
+                .map(|r| {
+                    cols.iter()
+                        .map(|&c| cell(table, c, r))
+                        .collect::<Vec<_>>()
+                        .into()
+                })
+                .collect()
+        }
+    };
+    Ok((rows, labels))
 }
 
 /// A recorded evaluation.
@@ -82,6 +186,8 @@ pub struct Scored {
     pub correct: Option<Vec<bool>>,
     /// Truth and predictions as numbers (regressors).
     pub values: Option<(Vec<f64>, Vec<f64>)>,
+    /// Rows scored.
+    pub n_rows: usize,
 }
 
 fn bad_labels(d: String) -> ApiError {
@@ -157,8 +263,7 @@ pub async fn score(
     state: &AppState,
     id: &str,
     which: Option<&serde_json::Value>,
-    mut rows: Vec<serde_json::Value>,
-    labels: Option<Vec<serde_json::Value>>,
+    input: Input,
 ) -> ApiResult<Scored> {
     let r = resolve(state, id, which).await?;
     let target: Option<String> = sqlx::query("SELECT card FROM models WHERE id = $1")
@@ -168,7 +273,6 @@ pub async fn score(
         .and_then(|row| row.try_get::<String, _>(0).ok())
         .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
         .and_then(|c| c["target_column"].as_str().map(str::to_owned));
-    let labels = split_labels(&mut rows, labels, target.as_deref())?;
     let model = loaded(state, &r.sha256).await?;
     let sig = model.signature();
     let names = if r.feature_names.is_empty() {
@@ -176,6 +280,21 @@ pub async fn score(
     } else {
         Some(r.feature_names.clone())
     };
+    let (rows, labels) = match input {
+        Input::Inline(mut rows, labels) => {
+            let labels = split_labels(&mut rows, labels, target.as_deref())?;
+            (rows, labels)
+        }
+        Input::Dataset(table, label_column) => {
+            let label = label_column.or(target).ok_or_else(|| {
+                bad_labels("give label_column, or set the model card's target_column".into())
+            })?;
+            dataset_rows(&table, &label, names.as_deref(), sig.n_features)?
+        }
+    };
+    if rows.is_empty() {
+        return Err(ApiError::unprocessable("invalid_input", "no rows to score"));
+    }
     let x = matrix(
         &rows,
         names.as_deref(),
@@ -211,6 +330,7 @@ pub async fn score(
             metrics: serde_json::to_value(report).map_err(ApiError::internal)?,
             correct: Some(correct),
             values: None,
+            n_rows: n,
         })
     } else {
         let truth = labels
@@ -232,6 +352,7 @@ pub async fn score(
             metrics: serde_json::to_value(report).map_err(ApiError::internal)?,
             correct: None,
             values: Some((truth, pred)),
+            n_rows: n,
         })
     }
 }
@@ -248,18 +369,20 @@ pub async fn evaluate(
     ApiJson(b): ApiJson<EvaluateRequest>,
 ) -> ApiResult<(StatusCode, Json<EvaluationView>)> {
     let model_id = parse_id(&id)?;
-    if let Some(ds) = b.dataset_id {
-        return Err(ApiError::unprocessable(
-            "dataset_input_unavailable",
-            format!("evaluating on dataset {ds} is not available yet; send labelled rows inline"),
-        ));
-    }
-    let n_rows = b.rows.len();
-    let s = score(&state, &id, b.version.as_ref(), b.rows, b.labels).await?;
+    let input = Input::from_request(
+        &state,
+        b.rows,
+        b.labels,
+        b.dataset_id.as_deref(),
+        b.label_column,
+    )
+    .await?;
+    let s = score(&state, &id, b.version.as_ref(), input).await?;
+    let n_rows = s.n_rows;
     let evaluation = Evaluation {
         evaluation_id: uuid::Uuid::now_v7().to_string(),
         version: u32::try_from(s.version).map_err(ApiError::internal)?,
-        dataset: None,
+        dataset: b.dataset_id,
         task: s.task,
         n_rows,
         metrics: s.metrics,

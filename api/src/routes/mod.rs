@@ -10,6 +10,7 @@ pub mod drift;
 pub mod evaluate;
 pub mod explain;
 pub mod health;
+pub mod jobs;
 pub mod metrics;
 pub mod model_bodies;
 pub mod model_lifecycle;
@@ -438,6 +439,20 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/drift/alerts",
             Authenticated,
             get(drift::alerts),
+        )
+        // Jobs: callers see their own; admins and auditors all (checked in the handler).
+        .add(Method::GET, "/api/v1/jobs", Authenticated, get(jobs::list))
+        .add(
+            Method::GET,
+            "/api/v1/jobs/{id}",
+            Authenticated,
+            get(jobs::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/jobs/{id}/cancel",
+            Authenticated,
+            post(jobs::cancel),
         )
         .add(
             Method::GET,

@@ -3,6 +3,7 @@
 
 use axum::{
     extract::{Path, Query, State},
+    response::{IntoResponse, Response},
     Json,
 };
 use commands::datasets::{self, quality, rules};
@@ -16,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{ApiJson, Ctx},
+    extract::{ApiJson, Ctx, RespondAsync},
     routes::datasets::{file_ref, live_row, load_profiled, load_table},
     routes::rfc3339,
     state::AppState,
@@ -61,24 +62,58 @@ async fn report_of(state: &AppState, id: &str) -> ApiResult<QualityReportView> {
     })
 }
 
-/// Assesses a dataset's quality and records `DataQualityAssessed`.
+/// Assesses a dataset's quality and records `DataQualityAssessed`; with
+/// `Prefer: respond-async` it runs as a job and answers 202.
 #[utoipa::path(post, path = "/api/v1/data-quality/assess/{id}", tag = "data-quality", params(("id" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, body = QualityReportView), (status = 404, body = crate::error::Problem)))]
+    security(("bearer" = [])), responses((status = 200, body = QualityReportView),
+        (status = 202, description = "queued as a job (Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem)))]
 pub async fn assess(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ctx: Ctx,
-) -> ApiResult<Json<QualityReportView>> {
-    let did = dataset_id(&id)?;
-    let r = live_row(&state, &id).await?;
-    let (table, profile) = load_profiled(&state, &file_ref(&r)?, true, false).await?;
+    RespondAsync(respond_async): RespondAsync,
+) -> ApiResult<Response> {
+    if !respond_async {
+        return Ok(Json(run_assessment(&state, &id, ctx.metadata).await?).into_response());
+    }
+    // Check what can be checked before queueing, so a bad id is a 404 now.
+    live_row(&state, &id).await?;
+    let (job_state, metadata) = (state.clone(), ctx.metadata.clone());
+    let params = serde_json::json!({ "dataset_id": id });
+    let job = crate::jobs::spawn(
+        &state,
+        &ctx,
+        "data_quality.assess",
+        params,
+        move |job| async move {
+            job.progress(0, 1).await;
+            let report = run_assessment(&job_state, &id, metadata)
+                .await
+                .map_err(|e| e.to_string())?;
+            job.progress(1, 1).await;
+            serde_json::to_value(report).map_err(|e| e.to_string())
+        },
+    )
+    .await?;
+    Ok(crate::jobs::accepted(job))
+}
+
+async fn run_assessment(
+    state: &AppState,
+    id: &str,
+    metadata: domain::Metadata,
+) -> ApiResult<QualityReportView> {
+    let did = dataset_id(id)?;
+    let r = live_row(state, id).await?;
+    let (table, profile) = load_profiled(state, &file_ref(&r)?, true, false).await?;
     let table = table.ok_or_else(|| ApiError::internal("table not loaded"))?;
     let assessment = tokio::task::spawn_blocking(move || quality::assess(&table, &profile))
         .await
         .map_err(ApiError::internal)?;
-    let events = datasets::assess(state.store.as_ref(), did, assessment, ctx.metadata).await?;
+    let events = datasets::assess(state.store.as_ref(), did, assessment, metadata).await?;
     state.settle(&events).await;
-    Ok(Json(report_of(&state, &id).await?))
+    report_of(state, id).await
 }
 
 /// The latest assessment.

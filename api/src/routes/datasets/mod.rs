@@ -392,7 +392,8 @@ pub struct Preview {
     pub total_rows: usize,
 }
 
-fn cell(table: &Table, col: usize, row: usize) -> serde_json::Value {
+/// One cell as JSON (missing = null), typed as pandas reads it.
+pub(crate) fn cell(table: &Table, col: usize, row: usize) -> serde_json::Value {
     let c = &table.columns[col];
     if c.missing[row] {
         return serde_json::Value::Null;
