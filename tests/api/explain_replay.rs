@@ -164,3 +164,57 @@ both_backends!(
     seeded_explanations_reproduce_and_recompute_detects_a_changed_model,
     seeded_explanations_reproduce_and_recompute_detects_a_changed_model
 );
+
+async fn more_than_a_thousand_rows_run_as_a_job_that_records_the_explanation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let t = app.token(Role::MlEngineer).await;
+    let fx = explain_fixture(&app, &t).await;
+    let id = explain_model(&app, &t, &fx, "model_logreg.onnx").await;
+    let base = [14.0, 20.0, 0.1, 0.1, 0.05, 800.0, 0.13, 0.29];
+    let rows: Vec<Value> = (0..1001)
+        .map(|i| {
+            json!(base
+                .iter()
+                .map(|v| v * (1.0 + 1e-4 * f64::from(i)))
+                .collect::<Vec<_>>())
+        })
+        .collect();
+    let path = format!("/api/v1/explainability/shap/{id}");
+    let body = json!({"version": 1, "rows": rows, "method": "permutation", "max_evals": 40,
+                      "background_dataset_id": fx.background, "background_size": 3});
+    let r = app.post(&path, &t, &body).await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let job = crate::explain_support::wait_job(&app, &location, &t).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let e: Value = app
+        .get(job["result"]["location"].as_str().unwrap(), &t)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(e["results"]["rows"].as_array().unwrap().len(), 1001);
+    assert_eq!(e["method"], "permutation");
+    // A small request asked to respond asynchronously is a job too.
+    let r = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&t)
+        .header("prefer", "respond-async")
+        .json(
+            &json!({"version": 1, "dataset_id": fx.explain, "row_indices": [0],
+                      "background_dataset_id": fx.background, "background_size": 50}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let job = crate::explain_support::wait_job(&app, &location, &t).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+}
+
+both_backends!(
+    more_than_a_thousand_rows_run_as_a_job_that_records_the_explanation,
+    more_than_a_thousand_rows_run_as_a_job_that_records_the_explanation
+);

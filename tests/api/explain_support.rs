@@ -102,3 +102,15 @@ pub fn column(explanation: &Value, field: &str) -> Value {
             .collect(),
     )
 }
+
+/// Polls a job (its `Location`) until it ends; long explanation jobs get a minute.
+pub async fn wait_job(app: &TestApp, location: &str, token: &str) -> Value {
+    for _ in 0..600 {
+        let job: Value = app.get(location, token).await.json().await.unwrap();
+        if ["succeeded", "failed", "cancelled"].contains(&job["status"].as_str().unwrap()) {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("job {location} did not end in 60 s");
+}

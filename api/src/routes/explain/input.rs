@@ -420,3 +420,22 @@ pub async fn dataset_labels(
     }
     Ok((text, values))
 }
+
+/// How many rows a request names, without loading them (decides job or not).
+pub async fn requested_rows(state: &AppState, t: &Target) -> ApiResult<usize> {
+    if let Some(r) = &t.rows {
+        return Ok(r.len());
+    }
+    if let Some(i) = &t.row_indices {
+        return Ok(i.len());
+    }
+    let Some(ds) = &t.dataset_id else {
+        return Ok(0);
+    };
+    let n: Option<i64> =
+        sqlx::query_scalar("SELECT row_count FROM datasets WHERE id = $1 AND deleted_at IS NULL")
+            .bind(ds.clone())
+            .fetch_optional(state.db.read())
+            .await?;
+    Ok(usize::try_from(n.unwrap_or(0)).unwrap_or(0))
+}

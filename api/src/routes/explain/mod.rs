@@ -22,8 +22,10 @@ use crate::error::ApiError;
 
 pub use input::Prepared;
 
-/// Rows explained in one synchronous request at most.
-pub const MAX_ROWS: usize = 10_000;
+/// Rows one request explains at most (as a job above [`JOB_ROWS`]).
+pub const MAX_ROWS: usize = 100_000;
+/// Requests with more rows than this run as jobs (202 + `/api/v1/jobs/{id}`).
+pub const JOB_ROWS: usize = 1_000;
 /// Model evaluations one synchronous request may cost at most (rows x coalitions x background).
 pub const MAX_EVALUATIONS: f64 = 2.0e8;
 /// Features the exact method accepts at most (2^16 coalitions per row).
@@ -146,45 +148,67 @@ macro_rules! endpoints {
             model_id: String,
             b: $req,
             status: axum::http::StatusCode,
-        ) -> crate::error::ApiResult<(
-            axum::http::StatusCode,
-            axum::Json<super::record::ExplanationView>,
-        )> {
-            let c = compute(&state, &model_id, &b).await?;
-            let params = super::record::pinned(&b, &c)?;
-            super::record::finish(&state, ctx, KIND, params, c, status).await
+            respond_async: bool,
+        ) -> crate::error::ApiResult<axum::response::Response> {
+            use axum::response::IntoResponse;
+            let rows = super::input::requested_rows(&state, &b.target).await?;
+            if !respond_async && rows <= super::JOB_ROWS {
+                let c = compute(&state, &model_id, &b).await?;
+                let params = super::record::pinned(&b, &c)?;
+                let view = super::record::finish(&state, ctx, KIND, params, c).await?;
+                return Ok((status, axum::Json(view)).into_response());
+            }
+            let params = serde_json::json!({"model_id": model_id, "kind": KIND, "rows": rows});
+            let (job_state, metadata) = (state.clone(), ctx.metadata.clone());
+            let job = crate::jobs::spawn(&state, &ctx, concat!("explain.", stringify!($req)), params, move |job| async move {
+                job.progress(0, 1).await;
+                let id = async {
+                    let c = compute(&job_state, &model_id, &b).await?;
+                    let params = super::record::pinned(&b, &c)?;
+                    super::record::record(&job_state, metadata, KIND, params, c).await
+                }
+                .await
+                .map_err(|e| e.to_string())?;
+                job.progress(1, 1).await;
+                Ok(serde_json::json!({
+                    "explanation_id": id.to_string(),
+                    "location": format!("/api/v1/explainability/explanations/{id}"),
+                }))
+            })
+            .await?;
+            Ok(crate::jobs::accepted(job))
         }
 
-        #[doc = concat!($what, " (query parameters; lists as `1,2,3`, rows as JSON).")]
+        #[doc = concat!($what, " (query parameters; lists as `1,2,3`, rows as JSON). More than 1000 rows, or `Prefer: respond-async`, run as a job.")]
         #[utoipa::path(get, path = $path, tag = "explainability",
             params(("id" = String, Path)), security(("bearer" = [])),
-            responses((status = 200, body = super::record::ExplanationView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+            responses((status = 200, body = super::record::ExplanationView),
+                (status = 202, description = "queued as a job; poll Location"),
+                (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
         pub async fn get(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             axum::extract::Path(id): axum::extract::Path<String>,
             ctx: crate::extract::Ctx,
+            crate::extract::RespondAsync(respond_async): crate::extract::RespondAsync,
             axum::extract::Query(q): axum::extract::Query<std::collections::BTreeMap<String, String>>,
-        ) -> crate::error::ApiResult<(
-            axum::http::StatusCode,
-            axum::Json<super::record::ExplanationView>,
-        )> {
-            run(state, ctx, id, super::from_query(q)?, axum::http::StatusCode::OK).await
+        ) -> crate::error::ApiResult<axum::response::Response> {
+            run(state, ctx, id, super::from_query(q)?, axum::http::StatusCode::OK, respond_async).await
         }
 
-        #[doc = concat!($what, " (JSON body).")]
+        #[doc = concat!($what, " (JSON body). More than 1000 rows, or `Prefer: respond-async`, run as a job.")]
         #[utoipa::path(post, path = $path, tag = "explainability", request_body = $req,
             params(("id" = String, Path)), security(("bearer" = [])),
-            responses((status = 201, body = super::record::ExplanationView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+            responses((status = 201, body = super::record::ExplanationView),
+                (status = 202, description = "queued as a job; poll Location"),
+                (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
         pub async fn post(
             axum::extract::State(state): axum::extract::State<crate::state::AppState>,
             axum::extract::Path(id): axum::extract::Path<String>,
             ctx: crate::extract::Ctx,
+            crate::extract::RespondAsync(respond_async): crate::extract::RespondAsync,
             crate::extract::ApiJson(b): crate::extract::ApiJson<$req>,
-        ) -> crate::error::ApiResult<(
-            axum::http::StatusCode,
-            axum::Json<super::record::ExplanationView>,
-        )> {
-            run(state, ctx, id, b, axum::http::StatusCode::CREATED).await
+        ) -> crate::error::ApiResult<axum::response::Response> {
+            run(state, ctx, id, b, axum::http::StatusCode::CREATED, respond_async).await
         }
     };
 }

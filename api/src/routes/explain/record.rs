@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use axum::{
     extract::{Path, Query, State},
-    http::StatusCode,
     Json,
 };
 use domain::explanation::{ExplanationError, ExplanationId, ExplanationRecord};
@@ -94,15 +93,14 @@ pub fn pinned(body: &impl Serialize, c: &Computed) -> ApiResult<serde_json::Valu
     Ok(p)
 }
 
-/// Records `ExplanationGenerated` and answers with the stored view.
-pub async fn finish(
+/// Records `ExplanationGenerated`; returns the new explanation's id.
+pub async fn record(
     state: &AppState,
-    ctx: Ctx,
+    metadata: domain::Metadata,
     kind: &str,
     parameters: serde_json::Value,
     c: Computed,
-    status: StatusCode,
-) -> ApiResult<(StatusCode, Json<ExplanationView>)> {
+) -> ApiResult<ExplanationId> {
     let record = ExplanationRecord {
         model_id: c.prepared.model_id,
         version: c.prepared.version,
@@ -116,9 +114,21 @@ pub async fn finish(
         results: c.results,
     };
     let (id, events) =
-        commands::explanations::record(state.store.as_ref(), record, ctx.metadata).await?;
+        commands::explanations::record(state.store.as_ref(), record, metadata).await?;
     state.settle(&events).await;
-    Ok((status, Json(load(state, id).await?)))
+    Ok(id)
+}
+
+/// Records `ExplanationGenerated` and returns the stored view.
+pub async fn finish(
+    state: &AppState,
+    ctx: Ctx,
+    kind: &str,
+    parameters: serde_json::Value,
+    c: Computed,
+) -> ApiResult<ExplanationView> {
+    let id = record(state, ctx.metadata, kind, parameters, c).await?;
+    load(state, id).await
 }
 
 async fn load(state: &AppState, id: ExplanationId) -> ApiResult<ExplanationView> {

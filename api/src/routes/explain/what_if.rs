@@ -113,5 +113,8 @@ pub async fn post(
 ) -> ApiResult<(StatusCode, Json<ExplanationView>)> {
     let c = compute(&state, "", &b).await?;
     let params = pinned(&b, &c)?;
-    finish(&state, ctx, KIND, params, c, StatusCode::CREATED).await
+    Ok((
+        StatusCode::CREATED,
+        Json(finish(&state, ctx, KIND, params, c).await?),
+    ))
 }
