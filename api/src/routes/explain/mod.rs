@@ -6,7 +6,7 @@ pub mod counterfactuals;
 pub mod importance;
 mod input;
 pub mod lime;
-mod model_fn;
+pub(crate) mod model_fn;
 pub mod pdp;
 pub mod recompute;
 pub mod record;
