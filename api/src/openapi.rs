@@ -60,6 +60,7 @@ impl Modify for Bearer {
         routes::saml::metadata, routes::saml::start, routes::saml::acs,
         routes::jobs::list, routes::jobs::get, routes::jobs::cancel,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
+        routes::explain::shap::get, routes::explain::shap::post, routes::explain::lime::get, routes::explain::lime::post, routes::explain::importance::get, routes::explain::importance::post, routes::explain::pdp::get, routes::explain::pdp::post, routes::explain::what_if::post, routes::explain::counterfactuals::post, routes::explain::record::get, routes::explain::record::list,
         routes::permissions, routes::auth_permissions,
     ),
     components(schemas(crate::error::Problem))

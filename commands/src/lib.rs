@@ -7,6 +7,7 @@ pub mod cipher;
 pub mod datasets;
 pub mod drift;
 pub mod error;
+pub mod explanations;
 pub mod handle;
 pub mod jobs;
 pub mod model_artifacts;

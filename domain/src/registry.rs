@@ -10,6 +10,7 @@ use crate::{
     decode::decode,
     drift::DriftReport,
     envelope::StoredEvent,
+    explanation::Explanation,
     job::Job,
     model::Model,
     upcast::Upcasters,
@@ -52,13 +53,14 @@ pub fn fold_json(
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
+        Explanation::STREAM_TYPE => fold::<Explanation>(events, up),
         Job::STREAM_TYPE => fold::<Job>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 8] = [
+pub const STREAM_TYPES: [&str; 9] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -66,5 +68,6 @@ pub const STREAM_TYPES: [&str; 8] = [
     ApiKey::STREAM_TYPE,
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
+    Explanation::STREAM_TYPE,
     Job::STREAM_TYPE,
 ];

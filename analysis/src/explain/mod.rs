@@ -29,8 +29,10 @@
 
 mod background;
 mod coalition;
+mod counterfactual;
 mod error;
 pub(crate) mod exact;
+mod importance;
 mod kernel;
 mod kmeans;
 mod lars;
@@ -39,14 +41,17 @@ mod linalg;
 mod output;
 mod parallel;
 mod pdp;
+mod pdp2;
 mod permutation;
 mod predictor;
 mod tree;
 
 pub use background::Background;
 pub use coalition::DEFAULT_MAX_BATCH_ROWS;
+pub use counterfactual::{counterfactuals, Counterfactual, CounterfactualOptions};
 pub use error::{ExplainError, Result};
 pub use exact::{ExactExplainer, ExactOptions, MAX_EXACT_FEATURES};
+pub use importance::{permutation_importance, PermutationImportance};
 pub use kernel::{KernelExplainer, KernelOptions, L1Reg};
 pub use kmeans::{kmeans_background, KMeansOptions};
 pub use lime::{
@@ -54,7 +59,11 @@ pub use lime::{
 };
 pub use output::{ExplanationSet, Link, RowExplanation};
 pub use parallel::default_threads;
-pub use pdp::{mquantile, partial_dependence, pdp_grid, PartialDependence, PdpOptions};
+pub use pdp::{
+    mquantile, partial_dependence, partial_dependence_on_grid, pdp_grid, PartialDependence,
+    PdpOptions,
+};
+pub use pdp2::{feature_grid, partial_dependence_2, PartialDependence2};
 pub use permutation::{PermutationExplainer, PermutationOptions};
 pub use predictor::{FnPredictor, Predictor, Sigmoid};
 pub use tree::{

@@ -107,6 +107,25 @@ pub fn partial_dependence<P: Predictor + ?Sized>(
     feature: usize,
     options: &PdpOptions,
 ) -> Result<PartialDependence> {
+    if feature >= data.ncols() {
+        return Err(invalid(
+            "feature",
+            format!("index {feature} of {} features", data.ncols()),
+        ));
+    }
+    let column: Vec<f64> = data.column(feature).to_vec();
+    let grid = pdp_grid(&column, options)?;
+    partial_dependence_on_grid(model, data, feature, grid)
+}
+
+/// Brute-force partial dependence of `feature` at the given grid values (e.g. the levels
+/// of a categorical feature).
+pub fn partial_dependence_on_grid<P: Predictor + ?Sized>(
+    model: &P,
+    data: ArrayView2<f64>,
+    feature: usize,
+    grid: Vec<f64>,
+) -> Result<PartialDependence> {
     let (n, m) = data.dim();
     if feature >= m {
         return Err(invalid(
@@ -114,11 +133,9 @@ pub fn partial_dependence<P: Predictor + ?Sized>(
             format!("index {feature} of {m} features"),
         ));
     }
-    if n == 0 {
+    if n == 0 || grid.is_empty() {
         return Err(ExplainError::EmptyBackground);
     }
-    let column: Vec<f64> = data.column(feature).to_vec();
-    let grid = pdp_grid(&column, options)?;
     let per_chunk = (DEFAULT_MAX_BATCH_ROWS / n).clamp(1, grid.len());
     let mut individual = vec![Vec::with_capacity(grid.len()); n];
     let mut average = Vec::with_capacity(grid.len());

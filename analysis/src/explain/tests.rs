@@ -5,10 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod extras;
 mod fixture;
 mod kernel;
 mod lime;
 mod pdp;
 mod permutation;
+mod properties;
 mod shapley;
 mod xgboost;

@@ -29,6 +29,9 @@ pub enum ReplayCommand {
         /// Also check the log still extends this signed checkpoint.
         #[arg(long)]
         checkpoint: Option<PathBuf>,
+        /// Also re-run every recorded explanation and report those whose results differ.
+        #[arg(long)]
+        recompute: bool,
     },
     /// Write a signed statement of the head.
     Checkpoint {
@@ -85,6 +88,23 @@ fn bound(s: Option<&str>) -> anyhow::Result<(Option<i64>, Option<i64>)> {
     }
 }
 
+/// Re-runs every recorded explanation; 1 when any differs from its record.
+async fn recompute_explanations(config: Config) -> anyhow::Result<i32> {
+    let state = crate::startup::state(config).await?;
+    let report = crate::routes::explain::recompute::recompute_all(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.detail))?;
+    println!("recomputed {} explanations", report.checked);
+    for d in &report.differences {
+        eprintln!(
+            "DIFFERS: explanation {} (position {}): {}",
+            d.id, d.position, d.reason
+        );
+    }
+    state.db.close().await;
+    Ok(i32::from(!report.differences.is_empty()))
+}
+
 /// Runs a replay subcommand.
 pub async fn run(config: Config, cmd: ReplayCommand) -> anyhow::Result<i32> {
     let (db, keys) = crate::startup::open(&config).await?;
@@ -93,6 +113,7 @@ pub async fn run(config: Config, cmd: ReplayCommand) -> anyhow::Result<i32> {
             from,
             to,
             checkpoint,
+            recompute,
         } => {
             let result = match &checkpoint {
                 Some(path) => verify::verify_against(&db, &Checkpoint::read(path)?).await,
@@ -107,7 +128,11 @@ pub async fn run(config: Config, cmd: ReplayCommand) -> anyhow::Result<i32> {
                     if checkpoint.is_some() {
                         println!("the log extends the signed checkpoint");
                     }
-                    0
+                    if recompute {
+                        recompute_explanations(config.clone()).await?
+                    } else {
+                        0
+                    }
                 }
                 Err(verify::VerifyFailure::Replay(e)) => return Err(e.into()),
                 Err(e) => {

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod datasets;
 pub mod drift;
 pub mod evaluate;
+pub mod explain;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
@@ -479,6 +480,84 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/jobs/{id}/cancel",
             Authenticated,
             post(jobs::cancel),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/shap/{id}",
+            Roles(WRITERS),
+            get(explain::shap::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/shap/{id}",
+            Roles(WRITERS),
+            post(explain::shap::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/lime/{id}",
+            Roles(WRITERS),
+            get(explain::lime::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/lime/{id}",
+            Roles(WRITERS),
+            post(explain::lime::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/feature-importance/{id}",
+            Roles(WRITERS),
+            get(explain::importance::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/feature-importance/{id}",
+            Roles(WRITERS),
+            post(explain::importance::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/partial-dependence/{id}",
+            Roles(WRITERS),
+            get(explain::pdp::get),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/partial-dependence/{id}",
+            Roles(WRITERS),
+            post(explain::pdp::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/what-if-analysis",
+            Roles(WRITERS),
+            post(explain::what_if::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/explainability/counterfactuals/{id}",
+            Roles(WRITERS),
+            post(explain::counterfactuals::post)
+                .layer(axum::extract::DefaultBodyLimit::max(PREDICT_BODY_LIMIT)),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/explanations/{id}",
+            Authenticated,
+            get(explain::record::get),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/explainability/models/{id}/explanations",
+            Authenticated,
+            get(explain::record::list),
         )
         .add(
             Method::GET,

@@ -75,3 +75,33 @@ pub(super) fn r2(x: &[f64], p: usize, y: &[f64], w: &[f64], b0: f64, coef: &[f64
         1.0 - ss_res / ss_tot
     }
 }
+
+/// lime's exponential kernel on the binary neighbourhood: `sqrt(exp(-d^2 / width^2))`,
+/// d = Euclidean distance of each row from the all-ones row (the explained point).
+pub(crate) fn kernel_weights(binary: &[f64], m: usize, width: f64) -> Vec<f64> {
+    binary
+        .chunks_exact(m)
+        .map(|row| {
+            let d2: f64 = row.iter().map(|b| (b - 1.0).powi(2)).sum();
+            (-d2 / (width * width)).exp().sqrt()
+        })
+        .collect()
+}
+
+/// The local model of a fixed neighbourhood (`LimeBase.explain_instance_with_data`):
+/// selected features, then `Ridge(alpha=1)` with sample weights; returns the features,
+/// intercept, coefficients and weighted R^2.
+pub(crate) fn surrogate(
+    method: FeatureSelection,
+    k: usize,
+    binary: &[f64],
+    m: usize,
+    labels: &[f64],
+    weights: &[f64],
+) -> (Vec<usize>, f64, Vec<f64>, f64) {
+    let used = select(method, k, binary, m, labels, weights);
+    let sub = columns(binary, m, &used);
+    let (intercept, coef) = weighted_ridge(&sub, used.len(), labels, weights, 1.0);
+    let score = r2(&sub, used.len(), labels, weights, intercept, &coef);
+    (used, intercept, coef, score)
+}

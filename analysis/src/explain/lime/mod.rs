@@ -17,7 +17,7 @@
 //! from the Python package for the same seed while the procedure is the same.
 
 mod discretize;
-mod fit;
+pub(crate) mod fit;
 mod normal;
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
@@ -28,7 +28,6 @@ use serde::{Deserialize, Serialize};
 pub use discretize::FeatureBins;
 
 use super::error::{invalid, ExplainError, Result};
-use super::linalg::weighted_ridge;
 use super::parallel::{default_threads, map_rows};
 use super::predictor::{predict_checked, Predictor};
 
@@ -198,14 +197,9 @@ impl LimeTabular {
             .options
             .kernel_width
             .unwrap_or(0.75 * (m as f64).sqrt());
-        let weights: Vec<f64> = (0..n)
-            .map(|r| {
-                let d2: f64 = (0..m).map(|j| (binary[r * m + j] - 1.0).powi(2)).sum();
-                (-d2 / (width * width)).exp().sqrt()
-            })
-            .collect();
+        let weights = fit::kernel_weights(&binary, m, width);
         let opts = &self.options;
-        let used = fit::select(
+        let (used, intercept, coef, score) = fit::surrogate(
             opts.feature_selection,
             opts.num_features,
             &binary,
@@ -213,9 +207,6 @@ impl LimeTabular {
             &labels,
             &weights,
         );
-        let sub = fit::columns(&binary, m, &used);
-        let (intercept, coef) = weighted_ridge(&sub, used.len(), &labels, &weights, 1.0);
-        let score = fit::r2(&sub, used.len(), &labels, &weights, intercept, &coef);
         let local_prediction = intercept + coef.iter().sum::<f64>();
         let mut out: Vec<LimeWeight> = used
             .iter()

@@ -149,3 +149,95 @@ fn kmeans_background_summarises_with_observed_values_and_sizes() {
     let again = kmeans_background(fx.background.view(), 5, &KMeansOptions::default()).unwrap();
     assert_eq!(bg, again);
 }
+
+/// sklearn's Ridge with intercept and sample weights, solved independently of the library:
+/// least squares on `[sqrt(w) X, sqrt(w)] [beta; b0] ~ sqrt(w) y` stacked over
+/// `sqrt(alpha) I beta ~ 0`, by modified Gram-Schmidt QR.
+#[allow(clippy::needless_range_loop)]
+fn ridge_by_qr(x: &[Vec<f64>], y: &[f64], w: &[f64], alpha: f64) -> (f64, Vec<f64>) {
+    let p = x[0].len();
+    let cols = p + 1;
+    let mut a: Vec<Vec<f64>> = Vec::new();
+    let mut rhs = Vec::new();
+    for ((row, &yi), &wi) in x.iter().zip(y).zip(w) {
+        let s = wi.sqrt();
+        let mut r: Vec<f64> = row.iter().map(|v| v * s).collect();
+        r.push(s);
+        a.push(r);
+        rhs.push(yi * s);
+    }
+    for j in 0..p {
+        let mut r = vec![0.0; cols];
+        r[j] = alpha.sqrt();
+        a.push(r);
+        rhs.push(0.0);
+    }
+    let n = a.len();
+    let mut q: Vec<Vec<f64>> = (0..cols)
+        .map(|j| (0..n).map(|i| a[i][j]).collect())
+        .collect();
+    let mut rmat = vec![vec![0.0; cols]; cols];
+    for j in 0..cols {
+        for k in 0..j {
+            let d: f64 = (0..n).map(|i| q[k][i] * q[j][i]).sum();
+            rmat[k][j] = d;
+            for i in 0..n {
+                q[j][i] -= d * q[k][i];
+            }
+        }
+        let norm = (0..n).map(|i| q[j][i] * q[j][i]).sum::<f64>().sqrt();
+        rmat[j][j] = norm;
+        for i in 0..n {
+            q[j][i] /= norm;
+        }
+    }
+    let qtb: Vec<f64> = (0..cols)
+        .map(|j| (0..n).map(|i| q[j][i] * rhs[i]).sum())
+        .collect();
+    let mut sol = vec![0.0; cols];
+    for j in (0..cols).rev() {
+        let s: f64 = (j + 1..cols).map(|k| rmat[j][k] * sol[k]).sum();
+        sol[j] = (qtb[j] - s) / rmat[j][j];
+    }
+    let b0 = sol.pop().unwrap();
+    (b0, sol)
+}
+
+#[test]
+fn lime_surrogate_of_a_fixed_neighbourhood_is_the_weighted_ridge() {
+    use crate::explain::lime::fit::{kernel_weights, surrogate};
+    let (n, m) = (400, 6);
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let mut binary = vec![1.0; m];
+    for _ in 1..n {
+        binary.extend((0..m).map(|_| if rng.gen_bool(0.4) { 1.0 } else { 0.0 }));
+    }
+    let labels: Vec<f64> = binary
+        .chunks_exact(m)
+        .map(|r| 0.3 + 0.5 * r[0] - 0.2 * r[3] + 0.1 * r[1] * r[2] + rng.gen_range(-0.05..0.05))
+        .collect();
+    let width = 0.75 * (m as f64).sqrt();
+    let weights = kernel_weights(&binary, m, width);
+    let (used, b0, coef, score) =
+        surrogate(FeatureSelection::None, m, &binary, m, &labels, &weights);
+    assert_eq!(used, (0..m).collect::<Vec<_>>());
+    let rows: Vec<Vec<f64>> = binary.chunks_exact(m).map(<[f64]>::to_vec).collect();
+    let (want_b0, want) = ridge_by_qr(&rows, &labels, &weights, 1.0);
+    assert!((b0 - want_b0).abs() < 1e-12, "{b0} vs {want_b0}");
+    for (a, b) in coef.iter().zip(&want) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    // Weighted R^2 of that fit, computed directly.
+    let sw: f64 = weights.iter().sum();
+    let ym = labels.iter().zip(&weights).map(|(y, w)| y * w).sum::<f64>() / sw;
+    let (mut res, mut tot) = (0.0, 0.0);
+    for ((r, y), w) in rows.iter().zip(&labels).zip(&weights) {
+        let pred = want_b0 + r.iter().zip(&want).map(|(x, c)| x * c).sum::<f64>();
+        res += w * (y - pred).powi(2);
+        tot += w * (y - ym).powi(2);
+    }
+    assert!((score - (1.0 - res / tot)).abs() < 1e-12);
+    // The kernel: exp(-d^2 / width^2) under a square root, d from the all-ones row.
+    let d2 = binary[m..2 * m].iter().filter(|b| **b == 0.0).count() as f64;
+    assert!((weights[1] - (-d2 / (width * width)).exp().sqrt()).abs() < 1e-15);
+}

@@ -6,6 +6,7 @@ mod append;
 mod auth;
 mod data;
 mod data_gen;
+mod explain;
 mod fixture;
 mod models;
 mod replay;
@@ -68,6 +69,19 @@ pub enum BenchCommand {
         rows: usize,
         /// Directory for the CSV files (kept and reused).
         #[arg(long, default_value = "/var/tmp/raia-bench-data")]
+        workdir: std::path::PathBuf,
+        /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+        /// Python with the anchors' requirements.
+        #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
+        python: String,
+    },
+    /// Per-row SHAP (exact, kernel, TreeSHAP) and explanations through HTTP, beside the
+    /// `shap` package (`anchors.py shap`) on the same models, rows and background.
+    Explain {
+        /// Directory for the anchor's data files (kept and reused).
+        #[arg(long, default_value = "/var/tmp/raia-bench-explain")]
         workdir: std::path::PathBuf,
         /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
         #[arg(long)]
@@ -187,6 +201,14 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             }
         }
         BenchCommand::Models { calls, batch } => models::run(calls, batch).await?,
+        BenchCommand::Explain {
+            workdir,
+            anchors,
+            python,
+        } => {
+            let script = anchors.unwrap_or_else(anchors::default_script);
+            explain::run(&workdir, &script, &python).await?
+        }
         BenchCommand::Data {
             rows,
             workdir,
