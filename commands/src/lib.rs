@@ -7,6 +7,7 @@ pub mod cipher;
 pub mod datasets;
 pub mod drift;
 pub mod error;
+pub mod fairness;
 pub mod handle;
 pub mod model_artifacts;
 pub mod model_cache;

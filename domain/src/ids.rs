@@ -48,6 +48,10 @@ uuid_id!(
     /// Identifies a drift report.
     DriftReportId
 );
+uuid_id!(
+    /// Identifies a fairness report or a mitigation run.
+    FairnessReportId
+);
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

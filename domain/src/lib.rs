@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod decode;
 pub mod drift;
 pub mod envelope;
+pub mod fairness;
 pub mod ids;
 pub mod model;
 pub mod registry;

@@ -10,6 +10,7 @@ use crate::{
     decode::decode,
     drift::DriftReport,
     envelope::StoredEvent,
+    fairness::FairnessReport,
     model::Model,
     upcast::Upcasters,
     user::{EmailClaim, User},
@@ -51,12 +52,13 @@ pub fn fold_json(
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
+        FairnessReport::STREAM_TYPE => fold::<FairnessReport>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 7] = [
+pub const STREAM_TYPES: [&str; 8] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -64,4 +66,5 @@ pub const STREAM_TYPES: [&str; 7] = [
     ApiKey::STREAM_TYPE,
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
+    FairnessReport::STREAM_TYPE,
 ];

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod datasets;
 pub mod drift;
 mod error;
+pub mod fairness;
 pub mod models;
 mod runner;
 pub mod sessions;
@@ -61,5 +62,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(models::ModelPredictions),
         std::sync::Arc::new(datasets::Datasets),
         std::sync::Arc::new(drift::Drift),
+        std::sync::Arc::new(fairness::Fairness),
     ]
 }
