@@ -17,6 +17,7 @@ mod datasets_drift;
 mod datasets_profile;
 mod datasets_quality;
 mod export;
+mod fairness;
 mod idempotency;
 mod model_bad_input;
 mod model_lifecycle;

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod datasets;
 pub mod drift;
 pub mod evaluate;
+pub mod fairness;
 pub mod health;
 pub mod metrics;
 pub mod model_bodies;
@@ -437,6 +438,48 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/drift/alerts",
             Authenticated,
             get(drift::alerts),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/fairness/analyze/{modelId}",
+            Roles(WRITERS),
+            post(fairness::analyze::analyze),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/fairness/detect-bias",
+            Roles(WRITERS),
+            post(fairness::analyze::detect_bias),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}",
+            Authenticated,
+            get(fairness::reports::list),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}/compare",
+            Authenticated,
+            get(fairness::reports::compare),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}/{reportId}",
+            Authenticated,
+            get(fairness::reports::get),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/bias/metrics/{modelId}",
+            Authenticated,
+            get(fairness::reports::bias_metrics),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/bias/mitigation/{modelId}",
+            Roles(WRITERS),
+            post(fairness::mitigation::mitigate),
         )
         .add(
             Method::GET,
