@@ -18,6 +18,8 @@ mod datasets_profile;
 mod datasets_quality;
 mod export;
 mod fairness;
+mod fairness_bad_input;
+mod fairness_mitigation;
 mod idempotency;
 mod model_bad_input;
 mod model_lifecycle;

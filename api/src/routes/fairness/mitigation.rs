@@ -199,7 +199,7 @@ pub async fn mitigate(
                 &id.to_string(),
                 &b.method,
                 &names,
-                &out.parameters["fit"],
+                &out.parameters,
             )
             .await?,
         )

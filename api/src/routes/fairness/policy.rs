@@ -59,7 +59,13 @@ pub async fn attach(
     let attached = events
         .iter()
         .find_map(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok())
-        .map(|p| p["data"].clone())
+        .map(|p| {
+            if p["data"].is_object() {
+                p["data"].clone()
+            } else {
+                p
+            }
+        })
         .unwrap_or_default();
     Ok(serde_json::json!({
         "version": version,
