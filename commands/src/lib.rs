@@ -8,6 +8,7 @@ pub mod datasets;
 pub mod drift;
 pub mod error;
 pub mod explanations;
+pub mod fairness;
 pub mod handle;
 pub mod jobs;
 pub mod model_artifacts;

@@ -52,6 +52,10 @@ uuid_id!(
     /// Identifies a background job.
     JobId
 );
+uuid_id!(
+    /// Identifies a fairness report or a mitigation run.
+    FairnessReportId
+);
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod drift;
 pub mod envelope;
 pub mod explanation;
+pub mod fairness;
 pub mod ids;
 pub mod job;
 pub mod model;

@@ -11,6 +11,7 @@ use crate::{
     drift::DriftReport,
     envelope::StoredEvent,
     explanation::Explanation,
+    fairness::FairnessReport,
     job::Job,
     model::Model,
     upcast::Upcasters,
@@ -55,12 +56,13 @@ pub fn fold_json(
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
         Explanation::STREAM_TYPE => fold::<Explanation>(events, up),
         Job::STREAM_TYPE => fold::<Job>(events, up),
+        FairnessReport::STREAM_TYPE => fold::<FairnessReport>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 9] = [
+pub const STREAM_TYPES: &[&str] = &[
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -70,4 +72,5 @@ pub const STREAM_TYPES: [&str; 9] = [
     DriftReport::STREAM_TYPE,
     Explanation::STREAM_TYPE,
     Job::STREAM_TYPE,
+    FairnessReport::STREAM_TYPE,
 ];

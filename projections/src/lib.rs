@@ -6,6 +6,7 @@ pub mod datasets;
 pub mod drift;
 mod error;
 pub mod explanations;
+pub mod fairness;
 pub mod jobs;
 pub mod models;
 mod runner;
@@ -65,5 +66,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(drift::Drift),
         std::sync::Arc::new(explanations::Explanations),
         std::sync::Arc::new(jobs::Jobs),
+        std::sync::Arc::new(fairness::Fairness),
     ]
 }

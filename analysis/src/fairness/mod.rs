@@ -18,14 +18,20 @@
 mod binomial;
 mod bootstrap;
 mod confusion;
+mod correlation_remover;
+mod data_bias;
 mod disparity;
 mod error;
+mod exponentiated_gradient;
 mod four_fifths;
 mod frame;
 mod group;
+mod logistic;
+mod moments;
 pub use crate::json_float;
 mod privileged;
 mod quantile;
+mod reject_option;
 mod report;
 mod resample;
 mod reweighing;
@@ -41,12 +47,25 @@ pub use bootstrap::{
     DisparityInterval,
 };
 pub use confusion::{CellCounts, Confusion, ConfusionTable, Predictions};
+pub use correlation_remover::CorrelationRemover;
+pub use data_bias::{
+    correlation_ratio, proxy_association, representation, FeatureValues, GroupRepresentation,
+    ProxyAssociation,
+};
 pub use disparity::{Disparities, Disparity, PairDisparity};
 pub use error::{FairnessError, Result};
+pub use exponentiated_gradient::{
+    fit_exponentiated_gradient, ExponentiatedGradientConfig, ExponentiatedGradientFit, Predictor,
+};
 pub use four_fifths::{four_fifths_rule, FourFifths, ImpactRatio, FOUR_FIFTHS};
 pub use frame::{metric_frame, GroupMetrics, MetricFrame, Rates};
 pub use group::{key_label, GroupIndex};
+pub use logistic::LogisticModel;
+pub use moments::ParityConstraint;
 pub use privileged::{privileged_comparison, GroupVsPrivileged, PrivilegedComparison};
+pub use reject_option::{
+    fit_reject_option, RejectOptionConfig, RejectOptionFit, RejectOptionMetric,
+};
 pub use report::{
     fairness_report, small_group_warnings, FairnessReport, ReportOptions, SmallGroupWarning,
 };

@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod drift;
 pub mod evaluate;
 pub mod explain;
+pub mod fairness;
 pub mod health;
 pub mod jobs;
 pub mod metrics;
@@ -558,6 +559,48 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/explainability/models/{id}/explanations",
             Authenticated,
             get(explain::record::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/fairness/analyze/{modelId}",
+            Roles(WRITERS),
+            post(fairness::analyze::analyze),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/fairness/detect-bias",
+            Roles(WRITERS),
+            post(fairness::analyze::detect_bias),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}",
+            Authenticated,
+            get(fairness::reports::list),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}/compare",
+            Authenticated,
+            get(fairness::reports::compare),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/fairness/reports/{modelId}/{reportId}",
+            Authenticated,
+            get(fairness::reports::get),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/bias/metrics/{modelId}",
+            Authenticated,
+            get(fairness::reports::bias_metrics),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/bias/mitigation/{modelId}",
+            Roles(WRITERS),
+            post(fairness::mitigation::mitigate),
         )
         .add(
             Method::GET,

@@ -34,6 +34,10 @@ pub struct PredictRequest {
     /// A version number, an alias, `latest` or `deployed` (the default).
     #[schema(value_type = Option<String>)]
     pub version: Option<serde_json::Value>,
+    /// Per row, the sensitive features a decision policy reads (when they are not model
+    /// features).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub sensitive: Option<Vec<serde_json::Value>>,
 }
 
 /// One row's answer.
@@ -54,6 +58,10 @@ pub struct RowPrediction {
     /// Regression value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
+    /// The decision policy that set `label`, with the model's own label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub policy: Option<serde_json::Value>,
 }
 
 /// The answer.
@@ -264,6 +272,7 @@ pub fn answers(p: &Prediction, n: usize) -> Vec<RowPrediction> {
                 probabilities,
                 confidence,
                 value: p.values.as_ref().and_then(|v| v.get(i).copied()),
+                policy: None,
             }
         })
         .collect()
@@ -301,17 +310,38 @@ pub async fn predict(
     let n = x.nrows();
     let p = engine.predict(&r, x, names.as_deref()).await?;
     let mut out = answers(&p, n);
+    for ans in out.iter_mut() {
+        ans.id = uuid::Uuid::now_v7().to_string();
+    }
+    let decisions = crate::routes::fairness::policy::apply(
+        &state,
+        &id,
+        r.version,
+        &r.signature,
+        &b.rows,
+        b.sensitive.as_deref(),
+        &mut out,
+    )
+    .await?;
+    if let Some(d) = &decisions {
+        for (ans, d) in out.iter_mut().zip(d) {
+            ans.policy = serde_json::to_value(d).ok();
+        }
+    }
     let at = commands::sql_now();
     let mut records = Vec::with_capacity(n);
     for (input, ans) in b.rows.into_iter().zip(out.iter_mut()) {
-        ans.id = uuid::Uuid::now_v7().to_string();
+        let mut output = serde_json::json!({
+            "label": ans.label, "probabilities": ans.probabilities, "value": ans.value
+        });
+        if let Some(policy) = &ans.policy {
+            output["policy"] = policy.clone();
+        }
         records.push(PredictionRecord {
             id: ans.id.clone(),
             version: u32::try_from(r.version).unwrap_or(0),
             input,
-            output: serde_json::json!({
-                "label": ans.label, "probabilities": ans.probabilities, "value": ans.value
-            }),
+            output,
             confidence: ans.confidence,
             at,
             request_id: ctx.metadata.request_id.clone(),

@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{aggregate::Aggregate, ids::ModelId};
+use crate::{aggregate::Aggregate, fairness::DecisionPolicy, ids::ModelId};
 
 /// The model aggregate's state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -41,6 +41,8 @@ pub struct Model {
     pub versions: Vec<ModelVersion>,
     /// Aliases and the version each points at.
     pub aliases: BTreeMap<Alias, u32>,
+    /// Decision policies attached per version (the latest applies).
+    pub policies: BTreeMap<u32, u32>,
 }
 
 impl Model {
@@ -109,6 +111,9 @@ pub enum ModelCommand {
     },
     /// Record a performance measurement computed by the handler.
     RecordEvaluation(Evaluation),
+    /// Attach a post-processing decision policy to a version (its `policy_version` is
+    /// assigned here).
+    AttachDecisionPolicy(Box<DecisionPolicy>),
 }
 
 /// What happened to a model.
@@ -167,6 +172,8 @@ pub enum ModelEvent {
     },
     /// A version's performance was measured on labelled data.
     ModelVersionEvaluated(Evaluation),
+    /// A post-processing decision policy now applies to a version's predictions.
+    DecisionPolicyAttached(Box<DecisionPolicy>),
 }
 
 /// Why a model command was refused.
@@ -284,6 +291,12 @@ impl Aggregate for Model {
                     .ok_or(ModelError::VersionNotFound(ev.version))?;
                 Ok(vec![ModelEvent::ModelVersionEvaluated(ev)])
             }
+            ModelCommand::AttachDecisionPolicy(mut policy) => {
+                self.version(policy.version)
+                    .ok_or(ModelError::VersionNotFound(policy.version))?;
+                policy.policy_version = self.policies.get(&policy.version).map_or(1, |n| n + 1);
+                Ok(vec![ModelEvent::DecisionPolicyAttached(policy)])
+            }
         }
     }
 
@@ -325,6 +338,9 @@ impl Aggregate for Model {
             }
             // Measurements change nothing the aggregate decides on.
             ModelEvent::ModelVersionEvaluated(_) => {}
+            ModelEvent::DecisionPolicyAttached(p) => {
+                self.policies.insert(p.version, p.policy_version);
+            }
         }
     }
 }

@@ -65,6 +65,8 @@ pub async fn apply(
         ModelEvent::ModelRegistered { .. }
         | ModelEvent::ModelUpdated { .. }
         | ModelEvent::ModelDeleted {} => {}
+        // The fairness projection keeps decision policies.
+        ModelEvent::DecisionPolicyAttached(_) => {}
         ModelEvent::ModelVersionAdded {
             version,
             spec,
