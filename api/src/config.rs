@@ -71,6 +71,15 @@ pub struct Config {
     pub model_artifact_limit_bytes: u64,
     /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
     pub model_cache_size: usize,
+    /// Events a real-time subscriber may have queued before it is cut as too slow
+    /// (`RAIA_WS_QUEUE_LEN`).
+    pub ws_queue_len: usize,
+    /// Largest WebSocket message a client may send, bytes (`RAIA_WS_MAX_MESSAGE_BYTES`).
+    pub ws_max_message_bytes: usize,
+    /// A subscriber that overflows its queue with events older than this is cut
+    /// as too slow; a younger overflow (a burst) is caught up from the log
+    /// (`RAIA_WS_SLOW_AFTER_MS`).
+    pub ws_slow_after_ms: u64,
 }
 
 impl Default for Config {
@@ -103,6 +112,9 @@ impl Default for Config {
             sso: Vec::new(),
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
+            ws_queue_len: 1024,
+            ws_max_message_bytes: 64 * 1024,
+            ws_slow_after_ms: 5000,
         }
     }
 }
@@ -236,6 +248,15 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
             c.model_cache_size = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_QUEUE_LEN")? {
+            c.ws_queue_len = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_MAX_MESSAGE_BYTES")? {
+            c.ws_max_message_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_SLOW_AFTER_MS")? {
+            c.ws_slow_after_ms = v;
         }
         Ok(c)
     }

@@ -58,6 +58,7 @@ impl Modify for Bearer {
         routes::drift::detect, routes::drift::reports, routes::drift::alerts,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
         routes::permissions, routes::auth_permissions,
+        routes::ws::ticket, routes::analytics::models, routes::analytics::streams, routes::analytics::system, routes::analytics::subscribe, routes::analytics::unsubscribe, routes::streams::create, routes::streams::list, routes::streams::get, routes::streams::update, routes::streams::delete, routes::streams::start, routes::streams::stop, routes::streams::metrics, routes::streams::ingest::ingest, routes::events::publish, routes::events::subscribe, routes::events::unsubscribe, routes::events::subscriptions, routes::events::deliveries, routes::events::sse::stream,
     ),
     components(schemas(crate::error::Problem))
 )]

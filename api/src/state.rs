@@ -79,6 +79,8 @@ pub struct Inner {
     pub sso: crate::sso::Providers,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
+    /// The event feed, WebSocket tickets and analytics subscriptions.
+    pub realtime: crate::feed::Realtime,
 }
 
 /// Cheap-to-clone handle on [`Inner`].

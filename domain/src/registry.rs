@@ -11,6 +11,8 @@ use crate::{
     drift::DriftReport,
     envelope::StoredEvent,
     model::Model,
+    stream::DataStream,
+    subscription::{Subscription, Topic},
     upcast::Upcasters,
     user::{EmailClaim, User},
 };
@@ -51,12 +53,15 @@ pub fn fold_json(
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
+        DataStream::STREAM_TYPE => fold::<DataStream>(events, up),
+        Subscription::STREAM_TYPE => fold::<Subscription>(events, up),
+        Topic::STREAM_TYPE => fold::<Topic>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 7] = [
+pub const STREAM_TYPES: [&str; 10] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -64,4 +69,7 @@ pub const STREAM_TYPES: [&str; 7] = [
     ApiKey::STREAM_TYPE,
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
+    DataStream::STREAM_TYPE,
+    Subscription::STREAM_TYPE,
+    Topic::STREAM_TYPE,
 ];

@@ -8,6 +8,8 @@ mod error;
 pub mod models;
 mod runner;
 pub mod sessions;
+pub mod streams;
+pub mod subscriptions;
 pub mod users;
 
 pub use error::ProjectionError;
@@ -61,5 +63,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(models::ModelPredictions),
         std::sync::Arc::new(datasets::Datasets),
         std::sync::Arc::new(drift::Drift),
+        std::sync::Arc::new(streams::DataStreams),
+        std::sync::Arc::new(subscriptions::Subscriptions),
     ]
 }
