@@ -35,6 +35,8 @@ CREATE TABLE stream_offsets (
     good_records BIGINT NOT NULL,
     bad_records  BIGINT NOT NULL,
     rejected_batches BIGINT NOT NULL,
+    -- Last JetStream sequence ingested (NATS sources), committed with the batch.
+    source_seq   BIGINT NOT NULL DEFAULT 0,
     updated_at   BIGINT NOT NULL
 );
 

@@ -38,6 +38,7 @@ mod sessions;
 mod sso;
 mod store;
 mod streams;
+mod streams_nats;
 mod throttle;
 mod tokens;
 mod webhooks;

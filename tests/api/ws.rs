@@ -271,7 +271,7 @@ async fn slow_client(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     let mut got = Vec::new();
     let frame = loop {
-        match next(&mut slow, 60).await {
+        match next(&mut slow, 120).await {
             Got::Json(v) if v["type"] == "event" => got.push(v["position"].as_i64().unwrap()),
             Got::Json(_) => {}
             Got::Closed(f) => break f.unwrap(),

@@ -20,7 +20,7 @@ use crate::{
 
 const PING_EVERY: Duration = Duration::from_secs(15);
 const IDLE_AFTER: Duration = Duration::from_secs(45);
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+const SEND_TIMEOUT: Duration = Duration::from_secs(120);
 const PUSH_EVERY: Duration = Duration::from_secs(1);
 
 /// What a client may send.

@@ -2,6 +2,7 @@
 //! stop, metrics) and webhook ingest. Processing happens in [`processor`].
 
 pub mod ingest;
+mod nats_source;
 pub mod processor;
 mod reference;
 

@@ -391,14 +391,44 @@ async fn running(state: &AppState) -> Result<Vec<(String, String, i64)>, sqlx::E
         .collect()
 }
 
-async fn tick(state: &AppState, buffers: &mut HashMap<String, Buffer>) -> ApiResult<()> {
+type Consumers = HashMap<String, tokio::task::JoinHandle<()>>;
+
+/// Runs a source consumer for `id` on this node while it holds the lease.
+fn ensure_consumer(state: &AppState, consumers: &mut Consumers, id: &str, spec_text: &str) {
+    let Ok(spec) = serde_json::from_str::<StreamSpec>(spec_text) else {
+        return;
+    };
+    if let domain::stream::StreamSource::Nats { subject } = spec.source {
+        if consumers.get(id).is_none_or(|h| h.is_finished()) {
+            let task = super::nats_source::consume(state.clone(), id.to_owned(), subject);
+            consumers.insert(id.to_owned(), tokio::spawn(task));
+        }
+    }
+}
+
+async fn tick(
+    state: &AppState,
+    buffers: &mut HashMap<String, Buffer>,
+    consumers: &mut Consumers,
+) -> ApiResult<()> {
     let streams = running(state).await?;
     buffers.retain(|id, _| streams.iter().any(|(s, _, _)| s == id));
+    consumers.retain(|id, h| {
+        let keep = streams.iter().any(|(s, _, _)| s == id);
+        if !keep {
+            h.abort();
+        }
+        keep
+    });
     for (id, spec_text, version) in streams {
         if !lease(state, &id).await? {
             buffers.remove(&id);
+            if let Some(h) = consumers.remove(&id) {
+                h.abort();
+            }
             continue;
         }
+        ensure_consumer(state, consumers, &id, &spec_text);
         let Some((_, next_window)) = offsets(state, &id).await? else {
             continue; // nothing ingested yet
         };
@@ -449,9 +479,10 @@ async fn retention(state: &AppState) -> Result<(), sqlx::Error> {
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let wake = state.realtime.streams.wake.clone();
     let mut buffers = HashMap::new();
+    let mut consumers = Consumers::new();
     let mut ticks: u64 = 0;
     loop {
-        if let Err(e) = tick(&state, &mut buffers).await {
+        if let Err(e) = tick(&state, &mut buffers, &mut consumers).await {
             tracing::warn!(error = ?e.problem().detail, "stream processor tick failed");
         }
         ticks += 1;
@@ -463,7 +494,12 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = wake.notified() => {}
             _ = tokio::time::sleep(TICK) => {}
-            _ = stop.changed() => return,
+            _ = stop.changed() => {
+                for h in consumers.values() {
+                    h.abort();
+                }
+                return;
+            }
         }
     }
 }
