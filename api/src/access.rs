@@ -102,7 +102,7 @@ fn bearer(parts: &Request) -> Result<Option<&str>, ApiError> {
 /// Checks a bearer token: signature and expiry, then that its session is still
 /// open and its user still active. The role comes from the user as it is now,
 /// so role changes, logouts and deactivations take effect at once.
-async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Caller, ApiError> {
     if token.starts_with("rk1.") {
         return crate::api_key_auth::authenticate(state, token).await;
     }

@@ -75,6 +75,15 @@ pub struct Config {
     pub model_cache_size: usize,
     /// Background jobs run at once on this node (`RAIA_JOB_WORKERS`, default 2).
     pub job_workers: usize,
+    /// Events a real-time subscriber may have queued before it is cut as too slow
+    /// (`RAIA_WS_QUEUE_LEN`).
+    pub ws_queue_len: usize,
+    /// Largest WebSocket message a client may send, bytes (`RAIA_WS_MAX_MESSAGE_BYTES`).
+    pub ws_max_message_bytes: usize,
+    /// A subscriber that overflows its queue with events older than this is cut
+    /// as too slow; a younger overflow (a burst) is caught up from the log
+    /// (`RAIA_WS_SLOW_AFTER_MS`).
+    pub ws_slow_after_ms: u64,
 }
 
 impl Default for Config {
@@ -109,6 +118,9 @@ impl Default for Config {
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
             job_workers: 2,
+            ws_queue_len: 1024,
+            ws_max_message_bytes: 64 * 1024,
+            ws_slow_after_ms: 5000,
         }
     }
 }
@@ -245,6 +257,15 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_JOB_WORKERS")? {
             c.job_workers = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_QUEUE_LEN")? {
+            c.ws_queue_len = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_MAX_MESSAGE_BYTES")? {
+            c.ws_max_message_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_SLOW_AFTER_MS")? {
+            c.ws_slow_after_ms = v;
         }
         Ok(c)
     }

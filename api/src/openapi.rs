@@ -65,6 +65,7 @@ impl Modify for Bearer {
         routes::audit::logs, routes::audit::search, routes::audit::verify,
         routes::explain::shap::get, routes::explain::shap::post, routes::explain::lime::get, routes::explain::lime::post, routes::explain::importance::get, routes::explain::importance::post, routes::explain::pdp::get, routes::explain::pdp::post, routes::explain::what_if::post, routes::explain::counterfactuals::post, routes::explain::record::get, routes::explain::record::list,
         routes::permissions, routes::auth_permissions,
+        routes::ws::ticket, routes::analytics::models, routes::analytics::streams, routes::analytics::system, routes::analytics::subscribe, routes::analytics::unsubscribe, routes::streams::create, routes::streams::list, routes::streams::get, routes::streams::update, routes::streams::delete, routes::streams::start, routes::streams::stop, routes::streams::metrics, routes::streams::ingest::ingest, routes::events::publish, routes::events::subscribe, routes::events::unsubscribe, routes::events::subscriptions, routes::events::deliveries, routes::events::sse::stream,
     ),
     components(schemas(crate::error::Problem))
 )]

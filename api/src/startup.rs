@@ -88,6 +88,11 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         started: std::time::Instant::now(),
         counters: Counters::default(),
         relay: RelayStatus::default(),
+        realtime: crate::feed::Realtime::new(
+            store.clone(),
+            config.ws_queue_len,
+            Duration::from_millis(config.ws_slow_after_ms),
+        ),
         config,
         db,
         store,
@@ -296,6 +301,17 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             stop_rx.clone(),
         )));
     }
+    tasks.push(tokio::spawn(
+        state.realtime.feed.clone().run(stop_rx.clone()),
+    ));
+    tasks.push(tokio::spawn(crate::routes::streams::processor::run(
+        state.clone(),
+        stop_rx.clone(),
+    )));
+    tasks.push(tokio::spawn(crate::routes::events::webhooks::run(
+        state.clone(),
+        stop_rx.clone(),
+    )));
     tasks.push(tokio::spawn(crate::mail::runner::run(
         state.clone(),
         state.mailer.clone(),

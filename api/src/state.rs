@@ -83,6 +83,8 @@ pub struct Inner {
     pub jobs: crate::jobs::Jobs,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
+    /// The event feed, WebSocket tickets and analytics subscriptions.
+    pub realtime: crate::feed::Realtime,
 }
 
 /// Cheap-to-clone handle on [`Inner`].

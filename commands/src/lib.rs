@@ -23,6 +23,7 @@ pub mod relay;
 pub mod sessions;
 pub mod sso;
 pub mod store;
+pub mod streams;
 pub mod users;
 
 pub use error::{CommandError, StoreError};

@@ -19,6 +19,8 @@ pub mod model;
 pub mod registry;
 pub mod role;
 pub mod sealed;
+pub mod stream;
+pub mod subscription;
 pub mod upcast;
 pub mod user;
 

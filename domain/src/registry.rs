@@ -14,6 +14,8 @@ use crate::{
     fairness::FairnessReport,
     job::Job,
     model::Model,
+    stream::DataStream,
+    subscription::{Subscription, Topic},
     upcast::Upcasters,
     user::{EmailClaim, User},
 };
@@ -57,6 +59,9 @@ pub fn fold_json(
         Explanation::STREAM_TYPE => fold::<Explanation>(events, up),
         Job::STREAM_TYPE => fold::<Job>(events, up),
         FairnessReport::STREAM_TYPE => fold::<FairnessReport>(events, up),
+        DataStream::STREAM_TYPE => fold::<DataStream>(events, up),
+        Subscription::STREAM_TYPE => fold::<Subscription>(events, up),
+        Topic::STREAM_TYPE => fold::<Topic>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -73,4 +78,7 @@ pub const STREAM_TYPES: &[&str] = &[
     Explanation::STREAM_TYPE,
     Job::STREAM_TYPE,
     FairnessReport::STREAM_TYPE,
+    DataStream::STREAM_TYPE,
+    Subscription::STREAM_TYPE,
+    Topic::STREAM_TYPE,
 ];

@@ -11,6 +11,8 @@ pub mod jobs;
 pub mod models;
 mod runner;
 pub mod sessions;
+pub mod streams;
+pub mod subscriptions;
 pub mod users;
 
 pub use error::ProjectionError;
@@ -67,5 +69,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(explanations::Explanations),
         std::sync::Arc::new(jobs::Jobs),
         std::sync::Arc::new(fairness::Fairness),
+        std::sync::Arc::new(streams::DataStreams),
+        std::sync::Arc::new(subscriptions::Subscriptions),
     ]
 }

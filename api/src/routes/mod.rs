@@ -1,5 +1,6 @@
 //! Every route, with the roles that may call it declared beside it.
 
+pub mod analytics;
 pub mod api_keys;
 pub mod as_of;
 pub mod audit;
@@ -8,6 +9,7 @@ pub mod compare;
 pub mod datasets;
 pub mod drift;
 pub mod evaluate;
+pub mod events;
 pub mod explain;
 pub mod fairness;
 pub mod health;
@@ -27,7 +29,9 @@ pub mod recovery;
 pub mod saml;
 pub mod sessions;
 pub mod sso;
+pub mod streams;
 pub mod users;
+pub mod ws;
 
 use axum::{
     extract::State,
@@ -625,6 +629,159 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/openapi.json",
             Public,
             get(openapi::serve),
+        )
+        // The sockets authenticate in the handler (subprotocol token or ticket):
+        // a browser cannot send an Authorization header on an upgrade.
+        .add(
+            Method::GET,
+            "/ws/real-time",
+            Public,
+            get(crate::ws::real_time),
+        )
+        .add(
+            Method::GET,
+            "/ws/notifications",
+            Public,
+            get(crate::ws::notifications),
+        )
+        .add(
+            Method::GET,
+            "/ws/model-updates",
+            Public,
+            get(crate::ws::model_updates),
+        )
+        .add(
+            Method::GET,
+            "/ws/data-streams",
+            Public,
+            get(crate::ws::data_streams),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/ws/ticket",
+            Authenticated,
+            post(ws::ticket),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/analytics/real-time/models",
+            Authenticated,
+            get(analytics::models),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/analytics/real-time/streams",
+            Authenticated,
+            get(analytics::streams),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/analytics/real-time/system",
+            Roles(ADMIN),
+            get(analytics::system),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/analytics/subscribe",
+            Authenticated,
+            post(analytics::subscribe),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/analytics/unsubscribe",
+            Authenticated,
+            post(analytics::unsubscribe),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/streams",
+            Authenticated,
+            get(streams::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/streams",
+            Roles(WRITERS),
+            post(streams::create),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/streams/{id}",
+            Authenticated,
+            get(streams::get),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/streams/{id}",
+            Roles(WRITERS),
+            put(streams::update),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/streams/{id}",
+            Roles(MODEL_OWNERS),
+            delete(streams::delete),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/streams/{id}/start",
+            Roles(WRITERS),
+            post(streams::start),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/streams/{id}/stop",
+            Roles(WRITERS),
+            post(streams::stop),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/streams/{id}/metrics",
+            Authenticated,
+            get(streams::metrics),
+        )
+        // Producers sign each batch with the stream's secret instead of a token.
+        .add(
+            Method::POST,
+            "/api/v1/streams/{id}/ingest",
+            Public,
+            post(streams::ingest),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/events/publish",
+            Roles(WRITERS),
+            post(events::publish),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/events/stream",
+            Authenticated,
+            get(events::stream),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/events/subscribe/{topic}",
+            Roles(WRITERS),
+            post(events::subscribe),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/events/subscriptions",
+            Roles(WRITERS),
+            get(events::subscriptions),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/events/subscriptions/{id}",
+            Roles(WRITERS),
+            delete(events::unsubscribe),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/events/subscriptions/{id}/deliveries",
+            Roles(WRITERS),
+            get(events::deliveries),
         )
         .add(Method::GET, "/api/v1/permissions", Public, get(permissions))
         .finish()

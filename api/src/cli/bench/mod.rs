@@ -9,6 +9,7 @@ mod data_gen;
 mod explain;
 mod fixture;
 mod models;
+mod realtime;
 mod replay;
 
 use clap::Subcommand;
@@ -91,6 +92,18 @@ pub enum BenchCommand {
         python: String,
     },
     /// Events/s recomputing the hash chain.
+    /// WebSocket connections, fan-out latency and stream ingest.
+    Realtime {
+        /// Concurrent WebSocket connections (raise `ulimit -n` first).
+        #[arg(long, default_value_t = 10_000)]
+        connections: usize,
+        /// Events fanned out to every connection.
+        #[arg(long, default_value_t = 20)]
+        events: usize,
+        /// Records ingested through the webhook.
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
+    },
     Verify {
         /// Events in the log.
         #[arg(long, default_value_t = 1_000_000)]
@@ -223,6 +236,11 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             })
             .await?;
         }
+        BenchCommand::Realtime {
+            connections,
+            events,
+            records,
+        } => realtime::run(&config, connections, events, records).await?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;

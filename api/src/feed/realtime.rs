@@ -1,0 +1,61 @@
+//! The real-time side's shared state: the feed, WebSocket tickets and the
+//! analytics topics each user asked to have pushed.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use commands::EventStore;
+
+use super::Feed;
+use crate::ws::ticket::Tickets;
+
+/// Feed, tickets and analytics subscriptions.
+#[derive(Debug)]
+pub struct Realtime {
+    /// The event feed.
+    pub feed: Arc<Feed>,
+    /// WebSocket tickets.
+    pub tickets: Tickets,
+    /// The data-stream processor's handle.
+    pub streams: crate::routes::streams::processor::Streams,
+    analytics: Mutex<HashMap<String, BTreeSet<String>>>,
+}
+
+impl Realtime {
+    /// A feed over `store` with per-subscriber queues of `queue_len`, cutting
+    /// subscribers whose overflow is older than `slow_after`.
+    pub fn new(store: Arc<dyn EventStore>, queue_len: usize, slow_after: Duration) -> Self {
+        Self {
+            feed: Arc::new(Feed::new(store, queue_len, slow_after)),
+            tickets: Tickets::default(),
+            streams: Default::default(),
+            analytics: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Adds (`on`) or removes an analytics topic for `user`; returns the user's topics.
+    pub fn analytics_subscribe(&self, user: &str, topic: &str, on: bool) -> Vec<String> {
+        let Ok(mut m) = self.analytics.lock() else {
+            return Vec::new();
+        };
+        let set = m.entry(user.to_owned()).or_default();
+        if on {
+            set.insert(topic.to_owned());
+        } else {
+            set.remove(topic);
+        }
+        set.iter().cloned().collect()
+    }
+
+    /// The analytics topics `user` subscribed to over HTTP.
+    pub fn analytics_topics(&self, user: &str) -> BTreeSet<String> {
+        self.analytics
+            .lock()
+            .ok()
+            .and_then(|m| m.get(user).cloned())
+            .unwrap_or_default()
+    }
+}
