@@ -27,6 +27,7 @@ async fn every_mitigation_is_measured_before_and_after_on_held_out_rows(backend:
         ("exponentiated_gradient", Some("equalized_odds")),
         ("threshold_optimizer", Some("demographic_parity")),
         ("threshold_optimizer", Some("true_positive_rate_parity")),
+        ("threshold_optimizer", Some("equalized_odds")),
         ("reject_option", Some("statistical_parity_difference")),
     ];
     for (method, constraint) in runs {
@@ -48,6 +49,10 @@ async fn every_mitigation_is_measured_before_and_after_on_held_out_rows(backend:
         assert!((cost - diff).abs() < 1e-12, "{method}");
         if method == "threshold_optimizer" && constraint == Some("demographic_parity") {
             assert!(dp(a) < dp(b), "{method}: {} -> {}", dp(b), dp(a));
+        }
+        if constraint == Some("equalized_odds") && method == "threshold_optimizer" {
+            let eo = |v: &Value| num(&v["disparities"]["equalized_odds_difference"]).unwrap();
+            assert!(eo(a) < eo(b), "{method}: {} -> {}", eo(b), eo(a));
         }
         if method == "reweighing" {
             let out = v["output_dataset_id"].as_str().unwrap();
@@ -257,6 +262,24 @@ async fn an_attached_policy_sets_and_records_what_predict_answers(backend: Backe
         "threshold_optimizer"
     );
     assert_eq!(out["predictions"][0]["policy"]["policy_version"], 2);
+    tbody["constraint"] = json!("equalized_odds");
+    let v: Value = app
+        .post(&format!("/api/v1/bias/mitigation/{model}"), &t, &tbody)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["policy"]["policy_version"], 3, "{v}");
+    let r = app
+        .post(
+            &format!("{base}/predict"),
+            &t,
+            &json!({"rows": rows, "version": version, "sensitive": sensitive}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(out["predictions"][0]["policy"]["policy_version"], 3);
     let log: Value = app
         .get(
             &format!("/api/v1/audit/logs?event_type=DecisionPolicyAttached&stream_id={model}"),

@@ -37,6 +37,7 @@ mod resample;
 mod reweighing;
 mod theil;
 mod threshold;
+mod threshold_eo;
 mod tradeoff;
 
 #[cfg(test)]
@@ -75,4 +76,5 @@ pub use threshold::{
     fit_threshold_optimizer, GroupThresholdRule, RuleOutcome, ThresholdOptimizerConfig,
     ThresholdOptimizerFit,
 };
+pub use threshold_eo::{fit_equalized_odds, EqualizedOddsFit, EqualizedOddsRule};
 pub use tradeoff::{CurveMetric, Operator, ThresholdOperation};

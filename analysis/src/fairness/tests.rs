@@ -9,3 +9,4 @@ mod mitigations;
 mod mt19937;
 mod properties;
 mod resampling;
+mod threshold_eo;

@@ -61,7 +61,7 @@ pub enum CurveMetric {
 
 impl CurveMetric {
     /// Evaluates on counts; integer-valued f64s, so each division rounds once as in numpy.
-    fn eval(self, tp: f64, fp: f64, tn: f64, fn_: f64) -> f64 {
+    pub(crate) fn eval(self, tp: f64, fp: f64, tn: f64, fn_: f64) -> f64 {
         let (p, n) = (tp + fn_, tn + fp);
         let total = tp + tn + fp + fn_;
         match self {

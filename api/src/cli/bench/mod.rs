@@ -7,6 +7,7 @@ mod auth;
 mod data;
 mod data_gen;
 mod explain;
+mod fairness;
 mod fixture;
 mod models;
 mod realtime;
@@ -83,6 +84,25 @@ pub enum BenchCommand {
     Explain {
         /// Directory for the anchor's data files (kept and reused).
         #[arg(long, default_value = "/var/tmp/raia-bench-explain")]
+        workdir: std::path::PathBuf,
+        /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+        /// Python with the anchors' requirements.
+        #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
+        python: String,
+    },
+    /// Full fairness metric set + bootstrap on 1M rows (2 x 5 groups), beside fairlearn's
+    /// MetricFrame and its bootstrap (`shared/bench/anchors.py fairness`) on the same file.
+    Fairness {
+        /// Rows.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Bootstrap resamples.
+        #[arg(long, default_value_t = 1000)]
+        resamples: usize,
+        /// Directory for the CSV file (kept and reused).
+        #[arg(long, default_value = "/var/tmp/raia-bench-data")]
         workdir: std::path::PathBuf,
         /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
         #[arg(long)]
@@ -241,6 +261,22 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             events,
             records,
         } => realtime::run(&config, connections, events, records).await?,
+        BenchCommand::Fairness {
+            rows,
+            resamples,
+            workdir,
+            anchors,
+            python,
+        } => {
+            let o = fairness::Options {
+                rows,
+                resamples,
+                workdir,
+                anchors: anchors.unwrap_or_else(anchors::default_script),
+                python,
+            };
+            tokio::task::spawn_blocking(move || fairness::run(o)).await??;
+        }
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;

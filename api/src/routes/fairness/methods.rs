@@ -3,10 +3,10 @@
 //! logistic regression without mitigation for pre- and in-processing.
 
 use analysis::fairness::{
-    fit_exponentiated_gradient, fit_reject_option, fit_threshold_optimizer, reweighing,
-    ConfusionTable, CorrelationRemover, CurveMetric, ExponentiatedGradientConfig, GroupIndex,
-    LogisticModel, ParityConstraint, Predictions, RejectOptionConfig, RejectOptionMetric,
-    ThresholdOptimizerConfig,
+    fit_equalized_odds, fit_exponentiated_gradient, fit_reject_option, fit_threshold_optimizer,
+    reweighing, ConfusionTable, CorrelationRemover, CurveMetric, ExponentiatedGradientConfig,
+    GroupIndex, LogisticModel, ParityConstraint, Predictions, RejectOptionConfig,
+    RejectOptionMetric, ThresholdOptimizerConfig,
 };
 use ndarray::{Array2, Axis};
 use rand::SeedableRng;
@@ -208,9 +208,7 @@ pub fn run(method: &str, i: &RunInput<'_>) -> ApiResult<RunOutput> {
                 "false_positive_rate_parity" => CurveMetric::FalsePositiveRate,
                 "true_negative_rate_parity" => CurveMetric::TrueNegativeRate,
                 "false_negative_rate_parity" => CurveMetric::FalseNegativeRate,
-                "equalized_odds" => {
-                    return Err(bad("constraint_unavailable", "ThresholdOptimizer with equalized_odds is not available yet; use true_positive_rate_parity or ExponentiatedGradient with equalized_odds"));
-                }
+                "equalized_odds" => return threshold_eo(i, score),
                 other => return Err(bad("invalid_constraint", format!("unknown constraint {other}"))),
             };
             let config = ThresholdOptimizerConfig {
@@ -278,4 +276,31 @@ pub fn run(method: &str, i: &RunInput<'_>) -> ApiResult<RunOutput> {
             format!("unknown method {other}; use reweighing, correlation_remover, threshold_optimizer, reject_option or exponentiated_gradient"),
         )),
     }
+}
+
+/// ThresholdOptimizer with equalized odds.
+fn threshold_eo(i: &RunInput<'_>, score: &[f64]) -> ApiResult<RunOutput> {
+    let s = i.split;
+    let train_groups = codes_of(i.groups, &s.train)?;
+    let fit = fit_equalized_odds(
+        &pick(i.y_true, &s.train),
+        &pick(score, &s.train),
+        &train_groups,
+        CurveMetric::AccuracyScore,
+        1000,
+        false,
+    )
+    .map_err(err)?;
+    let test_groups = codes_of(i.groups, &s.test)?;
+    let mut rng = ChaCha8Rng::seed_from_u64(i.seed);
+    let after = fit
+        .predict(&pick(score, &s.test), &test_groups, &mut rng)
+        .map_err(err)?;
+    Ok(RunOutput {
+        before: model_before(i)?,
+        after,
+        parameters: json!({ "fit": fit }),
+        baseline: "model_predictions",
+        weights: None,
+    })
 }

@@ -37,7 +37,8 @@ pub struct MitigationRequest {
     /// `reweighing`, `correlation_remover`, `threshold_optimizer`, `reject_option` or
     /// `exponentiated_gradient`.
     pub method: String,
-    /// ThresholdOptimizer: `demographic_parity` (default), `true_positive_rate_parity`, ...;
+    /// ThresholdOptimizer: `demographic_parity` (default), `equalized_odds`,
+    /// `true_positive_rate_parity`, ...;
     /// ExponentiatedGradient: `demographic_parity` or `equalized_odds`; reject option:
     /// `statistical_parity_difference` (default), `average_odds_difference`,
     /// `equal_opportunity_difference`.

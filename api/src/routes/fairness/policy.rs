@@ -2,7 +2,7 @@
 //! (`DecisionPolicyAttached` on the model stream) and applied by the predict endpoint,
 //! which records the model's own label beside the policy's decision.
 
-use analysis::fairness::{RejectOptionFit, ThresholdOptimizerFit};
+use analysis::fairness::{EqualizedOddsFit, RejectOptionFit, ThresholdOptimizerFit};
 use domain::{fairness::DecisionPolicy, model::ModelCommand};
 use serde::Serialize;
 use sqlx::Row;
@@ -174,6 +174,17 @@ pub async fn apply(
                 )
             })?;
         let probability = match p.method.as_str() {
+            "threshold_optimizer" if p.rule["fit"]["constraint"] == "equalized_odds" => {
+                let fit: EqualizedOddsFit =
+                    serde_json::from_value(p.rule["fit"].clone()).map_err(ApiError::internal)?;
+                let rule = fit.groups.iter().find(|g| g.key == key).ok_or_else(|| {
+                    bad(
+                        "unknown_group",
+                        format!("row {i}: group {key:?} was not seen when the policy was fitted"),
+                    )
+                })?;
+                rule.positive_probability(score)
+            }
             "threshold_optimizer" => {
                 let fit: ThresholdOptimizerFit =
                     serde_json::from_value(p.rule["fit"].clone()).map_err(ApiError::internal)?;
