@@ -71,6 +71,10 @@ pub struct Config {
     pub model_artifact_limit_bytes: u64,
     /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
     pub model_cache_size: usize,
+    /// Largest RAG document accepted, bytes (`RAIA_DOCUMENT_MAX_BYTES`, default 64 MiB).
+    pub document_max_bytes: u64,
+    /// LLM prices by model name, USD per million tokens (config file only).
+    pub llm_prices: std::collections::BTreeMap<String, crate::llm::pricing::Price>,
 }
 
 impl Default for Config {
@@ -103,6 +107,8 @@ impl Default for Config {
             sso: Vec::new(),
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
+            document_max_bytes: 64 * 1024 * 1024,
+            llm_prices: crate::llm::pricing::defaults(),
         }
     }
 }
@@ -236,6 +242,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
             c.model_cache_size = v;
+        }
+        if let Some(v) = parsed("RAIA_DOCUMENT_MAX_BYTES")? {
+            c.document_max_bytes = v;
         }
         Ok(c)
     }

@@ -9,6 +9,7 @@ pub mod datadir;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod llm;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;

@@ -82,6 +82,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         started: std::time::Instant::now(),
         counters: Counters::default(),
         relay: RelayStatus::default(),
+        llm: crate::llm::LlmState::default(),
         config,
         db,
         store,

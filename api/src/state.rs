@@ -79,6 +79,8 @@ pub struct Inner {
     pub sso: crate::sso::Providers,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
+    /// LLM clients, rate limits and the retrieval index.
+    pub llm: crate::llm::LlmState,
 }
 
 /// Cheap-to-clone handle on [`Inner`].

@@ -6,12 +6,15 @@
 pub mod aggregate;
 pub mod api_key;
 pub mod chain;
+pub mod chat;
 pub mod client_address;
 pub mod dataset;
 pub mod decode;
+pub mod document;
 pub mod drift;
 pub mod envelope;
 pub mod ids;
+pub mod llm;
 pub mod model;
 pub mod registry;
 pub mod role;

@@ -5,11 +5,14 @@ use serde::Serialize;
 use crate::{
     aggregate::{Aggregate, CodecError},
     api_key::ApiKey,
+    chat::ChatSession,
     client_address::ClientAddress,
     dataset::Dataset,
     decode::decode,
+    document::Document,
     drift::DriftReport,
     envelope::StoredEvent,
+    llm::LlmConfiguration,
     model::Model,
     upcast::Upcasters,
     user::{EmailClaim, User},
@@ -51,12 +54,15 @@ pub fn fold_json(
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
+        LlmConfiguration::STREAM_TYPE => fold::<LlmConfiguration>(events, up),
+        Document::STREAM_TYPE => fold::<Document>(events, up),
+        ChatSession::STREAM_TYPE => fold::<ChatSession>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 7] = [
+pub const STREAM_TYPES: [&str; 10] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -64,4 +70,7 @@ pub const STREAM_TYPES: [&str; 7] = [
     ApiKey::STREAM_TYPE,
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
+    LlmConfiguration::STREAM_TYPE,
+    Document::STREAM_TYPE,
+    ChatSession::STREAM_TYPE,
 ];

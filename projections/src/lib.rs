@@ -2,9 +2,12 @@
 //! runner that keeps them current with a checkpoint per projection.
 
 pub mod api_keys;
+pub mod chat;
 pub mod datasets;
+pub mod documents;
 pub mod drift;
 mod error;
+pub mod llm;
 pub mod models;
 mod runner;
 pub mod sessions;
@@ -61,5 +64,8 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(models::ModelPredictions),
         std::sync::Arc::new(datasets::Datasets),
         std::sync::Arc::new(drift::Drift),
+        std::sync::Arc::new(llm::LlmConfigurations),
+        std::sync::Arc::new(documents::Documents),
+        std::sync::Arc::new(chat::Chat),
     ]
 }
