@@ -7,5 +7,6 @@ pub mod inference;
 pub mod json_float;
 pub mod metrics;
 pub mod profile;
+pub mod retrieval;
 pub mod tabular;
 pub mod text;

@@ -84,6 +84,10 @@ pub struct Config {
     /// as too slow; a younger overflow (a burst) is caught up from the log
     /// (`RAIA_WS_SLOW_AFTER_MS`).
     pub ws_slow_after_ms: u64,
+    /// Largest RAG document accepted, bytes (`RAIA_DOCUMENT_MAX_BYTES`, default 64 MiB).
+    pub document_max_bytes: u64,
+    /// LLM prices by model name, USD per million tokens (config file only).
+    pub llm_prices: std::collections::BTreeMap<String, crate::llm::pricing::Price>,
 }
 
 impl Default for Config {
@@ -121,6 +125,8 @@ impl Default for Config {
             ws_queue_len: 1024,
             ws_max_message_bytes: 64 * 1024,
             ws_slow_after_ms: 5000,
+            document_max_bytes: 64 * 1024 * 1024,
+            llm_prices: crate::llm::pricing::defaults(),
         }
     }
 }
@@ -266,6 +272,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_WS_SLOW_AFTER_MS")? {
             c.ws_slow_after_ms = v;
+        }
+        if let Some(v) = parsed("RAIA_DOCUMENT_MAX_BYTES")? {
+            c.document_max_bytes = v;
         }
         Ok(c)
     }

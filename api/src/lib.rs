@@ -11,6 +11,7 @@ pub mod extract;
 pub mod feed;
 pub mod idempotency;
 pub mod jobs;
+pub mod llm;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;

@@ -74,13 +74,13 @@ pub struct ApiDoc;
 impl ApiDoc {
     /// The generated document (without access annotations).
     pub fn openapi_doc() -> utoipa::openapi::OpenApi {
-        <Self as OpenApi>::openapi()
+        <Self as OpenApi>::openapi().merge_from(crate::routes::llm::doc::LlmDoc::openapi())
     }
 }
 
 /// The document as JSON, with `x-raia-access` on every operation.
 pub fn document(state: &AppState) -> serde_json::Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut doc = serde_json::to_value(ApiDoc::openapi_doc()).unwrap_or_default();
     let (_, specs) = routes::table(state.clone());
     for s in specs {
         let op = doc

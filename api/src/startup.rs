@@ -93,6 +93,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
             config.ws_queue_len,
             Duration::from_millis(config.ws_slow_after_ms),
         ),
+        llm: crate::llm::LlmState::default(),
         config,
         db,
         store,

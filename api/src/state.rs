@@ -85,6 +85,8 @@ pub struct Inner {
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
     /// The event feed, WebSocket tickets and analytics subscriptions.
     pub realtime: crate::feed::Realtime,
+    /// LLM clients, rate limits and the retrieval index.
+    pub llm: crate::llm::LlmState,
 }
 
 /// Cheap-to-clone handle on [`Inner`].

@@ -56,6 +56,22 @@ uuid_id!(
     /// Identifies a fairness report or a mitigation run.
     FairnessReportId
 );
+uuid_id!(
+    /// Identifies an LLM configuration.
+    LlmConfigurationId
+);
+uuid_id!(
+    /// Identifies an uploaded RAG document.
+    DocumentId
+);
+uuid_id!(
+    /// Identifies a chat session.
+    ChatSessionId
+);
+uuid_id!(
+    /// Identifies an LLM/RAG evaluation.
+    EvaluationId
+);
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -5,14 +5,17 @@ use serde::Serialize;
 use crate::{
     aggregate::{Aggregate, CodecError},
     api_key::ApiKey,
+    chat::ChatSession,
     client_address::ClientAddress,
     dataset::Dataset,
     decode::decode,
+    document::Document,
     drift::DriftReport,
     envelope::StoredEvent,
     explanation::Explanation,
     fairness::FairnessReport,
     job::Job,
+    llm::LlmConfiguration,
     model::Model,
     stream::DataStream,
     subscription::{Subscription, Topic},
@@ -62,6 +65,9 @@ pub fn fold_json(
         DataStream::STREAM_TYPE => fold::<DataStream>(events, up),
         Subscription::STREAM_TYPE => fold::<Subscription>(events, up),
         Topic::STREAM_TYPE => fold::<Topic>(events, up),
+        LlmConfiguration::STREAM_TYPE => fold::<LlmConfiguration>(events, up),
+        Document::STREAM_TYPE => fold::<Document>(events, up),
+        ChatSession::STREAM_TYPE => fold::<ChatSession>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -81,4 +87,7 @@ pub const STREAM_TYPES: &[&str] = &[
     DataStream::STREAM_TYPE,
     Subscription::STREAM_TYPE,
     Topic::STREAM_TYPE,
+    LlmConfiguration::STREAM_TYPE,
+    Document::STREAM_TYPE,
+    ChatSession::STREAM_TYPE,
 ];

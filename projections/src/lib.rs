@@ -2,12 +2,15 @@
 //! runner that keeps them current with a checkpoint per projection.
 
 pub mod api_keys;
+pub mod chat;
 pub mod datasets;
+pub mod documents;
 pub mod drift;
 mod error;
 pub mod explanations;
 pub mod fairness;
 pub mod jobs;
+pub mod llm;
 pub mod models;
 mod runner;
 pub mod sessions;
@@ -71,5 +74,8 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(fairness::Fairness),
         std::sync::Arc::new(streams::DataStreams),
         std::sync::Arc::new(subscriptions::Subscriptions),
+        std::sync::Arc::new(llm::LlmConfigurations),
+        std::sync::Arc::new(documents::Documents),
+        std::sync::Arc::new(chat::Chat),
     ]
 }

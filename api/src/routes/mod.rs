@@ -5,8 +5,10 @@ pub mod api_keys;
 pub mod as_of;
 pub mod audit;
 pub mod auth;
+pub mod chat;
 pub mod compare;
 pub mod datasets;
+pub mod documents;
 pub mod drift;
 pub mod evaluate;
 pub mod events;
@@ -14,6 +16,7 @@ pub mod explain;
 pub mod fairness;
 pub mod health;
 pub mod jobs;
+pub mod llm;
 pub mod metrics;
 pub mod model_bodies;
 pub mod model_lifecycle;
@@ -59,7 +62,7 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
     // The artifact limit is enforced exactly while streaming; the body limit only
     // leaves room for the other parts.
     let upload_limit = state.config.model_artifact_limit_bytes + 1024 * 1024;
-    Routes::new(state)
+    llm::routes::add(Routes::new(state))
         .add(Method::GET, "/api/v1/health", Public, get(health::live))
         .add(
             Method::GET,
