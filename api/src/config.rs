@@ -71,6 +71,9 @@ pub struct Config {
     pub model_artifact_limit_bytes: u64,
     /// Loaded models kept in memory (`RAIA_MODEL_CACHE_SIZE`).
     pub model_cache_size: usize,
+    /// Greatest age of fairness and drift evidence before a compliance item is
+    /// stale, days (`RAIA_COMPLIANCE_MAX_AGE_DAYS`, default 90).
+    pub compliance_max_age_days: u32,
 }
 
 impl Default for Config {
@@ -103,6 +106,7 @@ impl Default for Config {
             sso: Vec::new(),
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
+            compliance_max_age_days: 90,
         }
     }
 }
@@ -236,6 +240,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_MODEL_CACHE_SIZE")? {
             c.model_cache_size = v;
+        }
+        if let Some(v) = parsed("RAIA_COMPLIANCE_MAX_AGE_DAYS")? {
+            c.compliance_max_age_days = v;
         }
         Ok(c)
     }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod api_key_auth;
 pub mod cli;
+pub mod compliance;
 pub mod config;
 pub mod datadir;
 pub mod error;

@@ -57,6 +57,7 @@ impl Modify for Bearer {
         routes::quality::set_rules,
         routes::drift::detect, routes::drift::reports, routes::drift::alerts,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
+        routes::compliance::status, routes::compliance::generate_report,
         routes::permissions, routes::auth_permissions,
     ),
     components(schemas(crate::error::Problem))

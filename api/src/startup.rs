@@ -79,6 +79,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
         ),
         predictions: PredictionLog::new(),
         prometheus: telemetry::prometheus(),
+        clock: crate::compliance::Clock::default(),
         started: std::time::Instant::now(),
         counters: Counters::default(),
         relay: RelayStatus::default(),

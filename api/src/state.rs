@@ -77,6 +77,8 @@ pub struct Inner {
     pub throttle: crate::throttle::AddressThrottle,
     /// Single sign-on providers by name.
     pub sso: crate::sso::Providers,
+    /// The clock compliance freshness is judged by (tests move it).
+    pub clock: crate::compliance::Clock,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
 }

@@ -6,10 +6,12 @@ use crate::{
     aggregate::{Aggregate, CodecError},
     api_key::ApiKey,
     client_address::ClientAddress,
+    compliance::ComplianceReport,
     dataset::Dataset,
     decode::decode,
     drift::DriftReport,
     envelope::StoredEvent,
+    export::ExportJob,
     model::Model,
     upcast::Upcasters,
     user::{EmailClaim, User},
@@ -51,12 +53,14 @@ pub fn fold_json(
         ClientAddress::STREAM_TYPE => fold::<ClientAddress>(events, up),
         Dataset::STREAM_TYPE => fold::<Dataset>(events, up),
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
+        ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
+        ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 7] = [
+pub const STREAM_TYPES: [&str; 9] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -64,4 +68,6 @@ pub const STREAM_TYPES: [&str; 7] = [
     ApiKey::STREAM_TYPE,
     Dataset::STREAM_TYPE,
     DriftReport::STREAM_TYPE,
+    ComplianceReport::STREAM_TYPE,
+    ExportJob::STREAM_TYPE,
 ];

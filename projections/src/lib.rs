@@ -2,9 +2,11 @@
 //! runner that keeps them current with a checkpoint per projection.
 
 pub mod api_keys;
+pub mod compliance;
 pub mod datasets;
 pub mod drift;
 mod error;
+pub mod exports;
 pub mod models;
 mod runner;
 pub mod sessions;
@@ -61,5 +63,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(models::ModelPredictions),
         std::sync::Arc::new(datasets::Datasets),
         std::sync::Arc::new(drift::Drift),
+        std::sync::Arc::new(compliance::ComplianceEvidence),
+        std::sync::Arc::new(exports::Exports),
     ]
 }

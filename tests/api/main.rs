@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod chain;
+mod compliance;
 mod crash;
 mod datasets;
 mod datasets_bad_input;

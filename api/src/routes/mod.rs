@@ -5,6 +5,7 @@ pub mod as_of;
 pub mod audit;
 pub mod auth;
 pub mod compare;
+pub mod compliance;
 pub mod datasets;
 pub mod drift;
 pub mod evaluate;
@@ -455,6 +456,18 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/audit/verify",
             Roles(AUDIT),
             get(audit::verify),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/compliance/status",
+            Authenticated,
+            get(compliance::status),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/compliance/generate-report",
+            Roles(compliance::REPORTERS),
+            post(compliance::generate_report),
         )
         .add(
             Method::GET,
