@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod config;
 pub mod datadir;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod idempotency;
 pub mod mail;

@@ -58,6 +58,8 @@ impl Modify for Bearer {
         routes::drift::detect, routes::drift::reports, routes::drift::alerts,
         routes::audit::logs, routes::audit::search, routes::audit::verify,
         routes::compliance::status, routes::compliance::generate_report,
+        routes::export::pdf, routes::export::excel, routes::export::csv, routes::export::jobs,
+        routes::export::download, routes::export::delete,
         routes::permissions, routes::auth_permissions,
     ),
     components(schemas(crate::error::Problem))

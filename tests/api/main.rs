@@ -18,6 +18,7 @@ mod datasets_drift;
 mod datasets_profile;
 mod datasets_quality;
 mod export;
+mod exports;
 mod idempotency;
 mod model_bad_input;
 mod model_lifecycle;

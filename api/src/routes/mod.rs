@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod datasets;
 pub mod drift;
 pub mod evaluate;
+pub mod export;
 pub mod health;
 pub mod metrics;
 pub mod model_bodies;
@@ -468,6 +469,42 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/compliance/generate-report",
             Roles(compliance::REPORTERS),
             post(compliance::generate_report),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/pdf",
+            Authenticated,
+            post(export::pdf),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/excel",
+            Authenticated,
+            post(export::excel),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/csv",
+            Authenticated,
+            post(export::csv),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/export/jobs",
+            Authenticated,
+            get(export::jobs),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/export/jobs/{id}/download",
+            Authenticated,
+            get(export::download),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/export/jobs/{id}",
+            Authenticated,
+            delete(export::delete),
         )
         .add(
             Method::GET,
