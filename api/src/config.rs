@@ -74,6 +74,9 @@ pub struct Config {
     /// Greatest age of fairness and drift evidence before a compliance item is
     /// stale, days (`RAIA_COMPLIANCE_MAX_AGE_DAYS`, default 90).
     pub compliance_max_age_days: u32,
+    /// Whether the notifier follows the log and creates notifications
+    /// (`RAIA_NOTIFICATIONS`, default true).
+    pub notifications: bool,
 }
 
 impl Default for Config {
@@ -107,6 +110,7 @@ impl Default for Config {
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
             compliance_max_age_days: 90,
+            notifications: true,
         }
     }
 }
@@ -243,6 +247,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_COMPLIANCE_MAX_AGE_DAYS")? {
             c.compliance_max_age_days = v;
+        }
+        if let Some(v) = parsed("RAIA_NOTIFICATIONS")? {
+            c.notifications = v;
         }
         Ok(c)
     }

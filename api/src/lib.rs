@@ -12,6 +12,7 @@ pub mod export;
 pub mod extract;
 pub mod idempotency;
 pub mod mail;
+pub mod notify;
 pub mod openapi;
 pub mod pagination;
 pub mod problem_layer;

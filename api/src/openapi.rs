@@ -60,6 +60,8 @@ impl Modify for Bearer {
         routes::compliance::status, routes::compliance::generate_report,
         routes::export::pdf, routes::export::excel, routes::export::csv, routes::export::jobs,
         routes::export::download, routes::export::delete,
+        routes::notifications::list, routes::notifications::mark_read, routes::notifications::delete,
+        routes::notifications::mark_all_read,
         routes::permissions, routes::auth_permissions,
     ),
     components(schemas(crate::error::Problem))

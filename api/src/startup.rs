@@ -282,6 +282,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             stop_rx.clone(),
         )));
     }
+    if state.config.notifications {
+        tasks.push(tokio::spawn(crate::notify::run(
+            state.clone(),
+            stop_rx.clone(),
+        )));
+    }
     tasks.push(tokio::spawn(crate::mail::runner::run(
         state.clone(),
         state.mailer.clone(),

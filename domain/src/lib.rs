@@ -15,6 +15,7 @@ pub mod envelope;
 pub mod export;
 pub mod ids;
 pub mod model;
+pub mod notification;
 pub mod registry;
 pub mod role;
 pub mod sealed;

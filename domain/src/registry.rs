@@ -13,6 +13,7 @@ use crate::{
     envelope::StoredEvent,
     export::ExportJob,
     model::Model,
+    notification::Notification,
     upcast::Upcasters,
     user::{EmailClaim, User},
 };
@@ -55,12 +56,13 @@ pub fn fold_json(
         DriftReport::STREAM_TYPE => fold::<DriftReport>(events, up),
         ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
+        Notification::STREAM_TYPE => fold::<Notification>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
 
 /// The stream types an aggregate is registered for.
-pub const STREAM_TYPES: [&str; 9] = [
+pub const STREAM_TYPES: [&str; 10] = [
     ClientAddress::STREAM_TYPE,
     User::STREAM_TYPE,
     EmailClaim::STREAM_TYPE,
@@ -70,4 +72,5 @@ pub const STREAM_TYPES: [&str; 9] = [
     DriftReport::STREAM_TYPE,
     ComplianceReport::STREAM_TYPE,
     ExportJob::STREAM_TYPE,
+    Notification::STREAM_TYPE,
 ];

@@ -30,3 +30,17 @@ CREATE TABLE export_jobs (
     updated_at    BIGINT NOT NULL
 );
 CREATE INDEX export_jobs_requested_by ON export_jobs (requested_by, created_at);
+
+-- In-app notifications, written by the notifications projection.
+CREATE TABLE notifications (
+    id                TEXT   PRIMARY KEY,
+    recipient_user_id TEXT   NOT NULL,
+    kind              TEXT   NOT NULL,
+    title             TEXT   NOT NULL,
+    body              TEXT   NOT NULL,
+    link              TEXT   NOT NULL,
+    source_position   BIGINT NOT NULL,
+    is_read           BIGINT NOT NULL,
+    created_at        BIGINT NOT NULL
+);
+CREATE INDEX notifications_recipient ON notifications (recipient_user_id, created_at);

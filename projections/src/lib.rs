@@ -8,6 +8,7 @@ pub mod drift;
 mod error;
 pub mod exports;
 pub mod models;
+pub mod notifications;
 mod runner;
 pub mod sessions;
 pub mod users;
@@ -65,5 +66,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(drift::Drift),
         std::sync::Arc::new(compliance::ComplianceEvidence),
         std::sync::Arc::new(exports::Exports),
+        std::sync::Arc::new(notifications::Notifications),
     ]
 }

@@ -30,6 +30,7 @@ mod model_support;
 mod models;
 mod multi_node;
 mod nats;
+mod notifications;
 mod ops;
 mod privacy;
 mod rebuild;

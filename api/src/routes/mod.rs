@@ -17,6 +17,7 @@ pub mod model_lifecycle;
 pub mod model_upload;
 pub mod model_versions;
 pub mod models;
+pub mod notifications;
 pub mod predict;
 pub mod predictions;
 pub mod privacy;
@@ -505,6 +506,30 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/export/jobs/{id}",
             Authenticated,
             delete(export::delete),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/notifications",
+            Authenticated,
+            get(notifications::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/notifications/mark-read/{id}",
+            Authenticated,
+            post(notifications::mark_read),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/notifications/{id}",
+            Authenticated,
+            delete(notifications::delete),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/notifications/mark-all-read",
+            Authenticated,
+            post(notifications::mark_all_read),
         )
         .add(
             Method::GET,
