@@ -9,6 +9,7 @@ mod data_gen;
 mod fixture;
 mod models;
 mod replay;
+mod reports;
 
 use clap::Subcommand;
 use migrations::Db;
@@ -75,6 +76,13 @@ pub enum BenchCommand {
         /// Python with the anchors' requirements.
         #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
         python: String,
+    },
+    /// Time to build and render the compliance PDF of a model with a long
+    /// history (prediction-log events), in parts and over HTTP.
+    Reports {
+        /// Events of history.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -201,6 +209,7 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             })
             .await?;
         }
+        BenchCommand::Reports { events } => reports::run(events).await?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;

@@ -24,7 +24,7 @@ const MODELS: [(&str, &str); 3] = [
 ];
 const PASSWORD: &str = "benchmark password 1234";
 
-fn fixtures() -> PathBuf {
+pub(super) fn fixtures() -> PathBuf {
     std::env::var_os("RAIA_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/fixtures"))
@@ -100,7 +100,7 @@ fn onnxruntime(file: &PathBuf, reference: &PathBuf, calls: usize, batch: usize) 
     })
 }
 
-async fn token(
+pub(super) async fn token(
     base: &str,
     client: &reqwest::Client,
     state: &crate::state::AppState,
@@ -134,7 +134,7 @@ async fn token(
 }
 
 /// Registers a model with one version of `bytes` through the command side.
-async fn install(
+pub(super) async fn install(
     state: &crate::state::AppState,
     name: &str,
     bytes: Vec<u8>,
