@@ -298,3 +298,22 @@ both_backends!(
     a_generated_report_is_an_event_and_bad_input_is_refused,
     a_generated_report_is_an_event_and_bad_input_is_refused
 );
+
+async fn request_latency_is_a_histogram_per_route(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token(Role::Admin).await;
+    assert_eq!(
+        app.get("/api/v1/compliance/status", &admin).await.status(),
+        200
+    );
+    let text = app.get("/metrics", &admin).await.text().await.unwrap();
+    assert!(
+        text.contains("raia_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/compliance/status\",le=\"0.005\"}"),
+        "{text}"
+    );
+    assert!(text.contains("raia_http_requests_total{method=\"GET\",route=\"/api/v1/compliance/status\",status=\"200\"}"));
+}
+both_backends!(
+    request_latency_is_a_histogram_per_route,
+    request_latency_is_a_histogram_per_route
+);
