@@ -65,6 +65,9 @@ pub async fn test_config(backend: Backend, dir: &std::path::Path) -> Config {
     c.listen = "127.0.0.1:0".parse().unwrap();
     c.password = TEST_PASSWORD_PARAMS;
     c.log_format = "pretty".into();
+    // Tests run the notifier themselves (`api::notify::run_once`), so that no
+    // background append changes the event counts they assert.
+    c.notifications = false;
     c.database_url = Some(match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.join("raia.db").display()),
         Backend::Postgres => postgres_database().await,

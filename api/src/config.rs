@@ -88,6 +88,12 @@ pub struct Config {
     pub document_max_bytes: u64,
     /// LLM prices by model name, USD per million tokens (config file only).
     pub llm_prices: std::collections::BTreeMap<String, crate::llm::pricing::Price>,
+    /// Greatest age of fairness and drift evidence before a compliance item is
+    /// stale, days (`RAIA_COMPLIANCE_MAX_AGE_DAYS`, default 90).
+    pub compliance_max_age_days: u32,
+    /// Whether the notifier follows the log and creates notifications
+    /// (`RAIA_NOTIFICATIONS`, default true).
+    pub notifications: bool,
 }
 
 impl Default for Config {
@@ -127,6 +133,8 @@ impl Default for Config {
             ws_slow_after_ms: 5000,
             document_max_bytes: 64 * 1024 * 1024,
             llm_prices: crate::llm::pricing::defaults(),
+            compliance_max_age_days: 90,
+            notifications: true,
         }
     }
 }
@@ -275,6 +283,12 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_DOCUMENT_MAX_BYTES")? {
             c.document_max_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_COMPLIANCE_MAX_AGE_DAYS")? {
+            c.compliance_max_age_days = v;
+        }
+        if let Some(v) = parsed("RAIA_NOTIFICATIONS")? {
+            c.notifications = v;
         }
         Ok(c)
     }

@@ -6,7 +6,7 @@ use std::{sync::atomic::Ordering, time::Instant};
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{Request, State},
+    extract::{MatchedPath, Request, State},
     http::{header, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
@@ -35,6 +35,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let started = Instant::now();
     let path = req.uri().path().to_owned();
     let method = req.method().clone();
+    // The route template, not the path: ids would make the label unbounded.
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
     let request_id = req
         .headers()
         .get("x-request-id")
@@ -51,8 +56,8 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     } else if status.is_server_error() {
         c.server_errors.fetch_add(1, Ordering::Relaxed);
     }
-    metrics::counter!("raia_http_requests_total", "method" => method.to_string(), "status" => status.as_u16().to_string()).increment(1);
-    metrics::histogram!("raia_http_request_duration_seconds").record(micros as f64 / 1e6);
+    metrics::counter!("raia_http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.as_u16().to_string()).increment(1);
+    metrics::histogram!("raia_http_request_duration_seconds", "method" => method.to_string(), "route" => route).record(micros as f64 / 1e6);
     if !(status.is_client_error() || status.is_server_error()) {
         return resp;
     }

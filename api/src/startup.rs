@@ -85,6 +85,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
             crate::datadir::node_id(&config.data_dir).context("reading the node id")?,
         ),
         prometheus: telemetry::prometheus(),
+        clock: crate::compliance::Clock::default(),
         started: std::time::Instant::now(),
         counters: Counters::default(),
         relay: RelayStatus::default(),
@@ -313,6 +314,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         state.clone(),
         stop_rx.clone(),
     )));
+    if state.config.notifications {
+        tasks.push(tokio::spawn(crate::notify::run(
+            state.clone(),
+            stop_rx.clone(),
+        )));
+    }
     tasks.push(tokio::spawn(crate::mail::runner::run(
         state.clone(),
         state.mailer.clone(),

@@ -81,6 +81,8 @@ pub struct Inner {
     pub saml: crate::saml::SamlProviders,
     /// Background job slots on this node.
     pub jobs: crate::jobs::Jobs,
+    /// The clock compliance freshness is judged by (tests move it).
+    pub clock: crate::compliance::Clock,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
     /// The event feed, WebSocket tickets and analytics subscriptions.

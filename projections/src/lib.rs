@@ -3,15 +3,18 @@
 
 pub mod api_keys;
 pub mod chat;
+pub mod compliance;
 pub mod datasets;
 pub mod documents;
 pub mod drift;
 mod error;
 pub mod explanations;
+pub mod exports;
 pub mod fairness;
 pub mod jobs;
 pub mod llm;
 pub mod models;
+pub mod notifications;
 mod runner;
 pub mod sessions;
 pub mod streams;
@@ -77,5 +80,8 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(llm::LlmConfigurations),
         std::sync::Arc::new(documents::Documents),
         std::sync::Arc::new(chat::Chat),
+        std::sync::Arc::new(compliance::ComplianceEvidence),
+        std::sync::Arc::new(exports::Exports),
+        std::sync::Arc::new(notifications::Notifications),
     ]
 }

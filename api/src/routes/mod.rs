@@ -7,12 +7,14 @@ pub mod audit;
 pub mod auth;
 pub mod chat;
 pub mod compare;
+pub mod compliance;
 pub mod datasets;
 pub mod documents;
 pub mod drift;
 pub mod evaluate;
 pub mod events;
 pub mod explain;
+pub mod export;
 pub mod fairness;
 pub mod health;
 pub mod jobs;
@@ -24,6 +26,7 @@ pub mod model_remote;
 pub mod model_upload;
 pub mod model_versions;
 pub mod models;
+pub mod notifications;
 pub mod predict;
 pub mod predictions;
 pub mod privacy;
@@ -626,6 +629,78 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/audit/verify",
             Roles(AUDIT),
             get(audit::verify),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/compliance/status",
+            Authenticated,
+            get(compliance::status),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/compliance/generate-report",
+            Roles(compliance::REPORTERS),
+            post(compliance::generate_report),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/pdf",
+            Authenticated,
+            post(export::pdf),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/excel",
+            Authenticated,
+            post(export::excel),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/csv",
+            Authenticated,
+            post(export::csv),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/export/jobs",
+            Authenticated,
+            get(export::jobs),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/export/jobs/{id}/download",
+            Authenticated,
+            get(export::download),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/export/jobs/{id}",
+            Authenticated,
+            delete(export::delete),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/notifications",
+            Authenticated,
+            get(notifications::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/notifications/mark-read/{id}",
+            Authenticated,
+            post(notifications::mark_read),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/notifications/{id}",
+            Authenticated,
+            delete(notifications::delete),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/notifications/mark-all-read",
+            Authenticated,
+            post(notifications::mark_all_read),
         )
         .add(
             Method::GET,

@@ -12,6 +12,7 @@ mod fixture;
 mod models;
 mod realtime;
 mod replay;
+mod reports;
 
 use clap::Subcommand;
 use migrations::Db;
@@ -111,7 +112,13 @@ pub enum BenchCommand {
         #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
         python: String,
     },
-    /// Events/s recomputing the hash chain.
+    /// Time to build and render the compliance PDF of a model with a long
+    /// history (prediction-log events), in parts and over HTTP.
+    Reports {
+        /// Events of history.
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+    },
     /// WebSocket connections, fan-out latency and stream ingest.
     Realtime {
         /// Concurrent WebSocket connections (raise `ulimit -n` first).
@@ -124,6 +131,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200_000)]
         records: usize,
     },
+    /// Events/s recomputing the hash chain.
     Verify {
         /// Events in the log.
         #[arg(long, default_value_t = 1_000_000)]
@@ -277,6 +285,7 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             };
             tokio::task::spawn_blocking(move || fairness::run(o)).await??;
         }
+        BenchCommand::Reports { events } => reports::run(events).await?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;

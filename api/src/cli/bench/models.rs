@@ -24,7 +24,7 @@ const MODELS: [(&str, &str); 3] = [
 ];
 const PASSWORD: &str = "benchmark password 1234";
 
-fn fixtures() -> PathBuf {
+pub(super) fn fixtures() -> PathBuf {
     std::env::var_os("RAIA_FIXTURES")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/fixtures"))
