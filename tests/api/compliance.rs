@@ -2,7 +2,7 @@
 //! and to stale when time passes; every evidence link is an event of the
 //! verified chain; reports are recorded as events.
 
-use domain::{ExpectedVersion, Metadata, NewEvent, Role};
+use domain::Role;
 use raia_tests::{both_backends, expect_problem, Backend, TestApp};
 use serde_json::{json, Value};
 
@@ -26,33 +26,6 @@ pub fn iris_csv(shift: f64) -> Vec<u8> {
         ));
     }
     s.into_bytes()
-}
-
-/// Appends an event another feature will produce (its route is not on this branch).
-pub async fn append(
-    app: &TestApp,
-    stream_type: &str,
-    stream_id: &str,
-    event_type: &str,
-    payload: Value,
-) {
-    let events = app
-        .server
-        .state
-        .store
-        .append(vec![NewEvent {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            stream_type: stream_type.into(),
-            stream_id: stream_id.into(),
-            expected: ExpectedVersion::Any,
-            event_type: event_type.into(),
-            schema_version: 1,
-            payload,
-            metadata: Metadata::system("test"),
-        }])
-        .await
-        .unwrap();
-    app.server.state.settle(&events).await;
 }
 
 async fn status(app: &TestApp, t: &str, query: &str) -> Value {
@@ -79,6 +52,31 @@ fn items(s: &Value) -> Vec<(String, String)> {
 
 fn item(s: &Value, name: &str) -> String {
     items(s).into_iter().find(|(i, _)| i == name).unwrap().1
+}
+
+/// Records a fairness assessment of model `id` through its route, from a
+/// dataset of labels and predictions; `biased` makes the predictions follow `sex`.
+pub async fn assess_fairness(app: &TestApp, token: &str, id: &str, biased: bool) {
+    let csv = (0..40).fold(String::from("label,prediction,sex\n"), |mut s, i| {
+        let sex = ["f", "m"][i % 3 % 2];
+        let prediction = if biased {
+            usize::from(sex == "m")
+        } else {
+            (i / 2) % 2
+        };
+        s.push_str(&format!("{},{prediction},{sex}\n", i % 2));
+        s
+    });
+    let scored = upload_dataset(app, token, "scored", "scored.csv", csv.into_bytes()).await;
+    let r = app
+        .post(
+            &format!("/api/v1/fairness/analyze/{id}"),
+            token,
+            &json!({"dataset_id": scored["id"], "label_column": "label",
+                    "prediction_column": "prediction", "sensitive_features": ["sex"]}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
 }
 
 /// A model with a complete card, a version, and every kind of evidence; returns (model id, version).
@@ -140,31 +138,25 @@ pub async fn compliant_model(app: &TestApp) -> (String, i64) {
         )
         .await;
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
-    append(
-        app,
-        "model",
-        &id,
-        "ModelVersionEvaluated",
-        json!({"evaluation_id": uuid::Uuid::now_v7().to_string(), "version": v, "dataset": holdout,
-               "task": "classification", "n_rows": 30, "metrics": {"accuracy": 0.9}}),
-    )
-    .await;
-    append(
-        app,
-        "fairness_report",
-        &uuid::Uuid::now_v7().to_string(),
-        "FairnessAssessed",
-        json!({"model_id": id, "version": v, "bias_detected": false}),
-    )
-    .await;
-    append(
-        app,
-        "explanation",
-        &uuid::Uuid::now_v7().to_string(),
-        "ExplanationGenerated",
-        json!({"model_id": id, "version": v, "method": "shap_tree"}),
-    )
-    .await;
+    // Held-out evaluation, fairness and an explanation through their own routes.
+    let r = app
+        .post(
+            &format!("/api/v1/models/{id}/evaluate"),
+            &alice,
+            &json!({"dataset_id": holdout, "version": v}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assess_fairness(app, &alice, &id, false).await;
+    let r = app
+        .post(
+            &format!("/api/v1/explainability/shap/{id}"),
+            &alice,
+            &json!({"version": v, "method": "exact", "rows": [[5.1, 3.5, 1.4, 0.2]],
+                    "background_dataset_id": train, "background_size": 10, "class_index": 1}),
+        )
+        .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     app.sync().await;
     (id, v)
 }

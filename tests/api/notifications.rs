@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sqlx::Row;
 
 use crate::{
-    compliance::append,
+    compliance::assess_fairness,
     model_support::{register, step, upload_fixture},
 };
 
@@ -75,14 +75,7 @@ async fn rules_notify_each_recipient_exactly_once_across_a_restart(backend: Back
         .status(),
         200
     );
-    append(
-        &app,
-        "fairness_report",
-        &uuid::Uuid::now_v7().to_string(),
-        "FairnessAssessed",
-        json!({"model_id": id, "version": v, "bias_detected": true}),
-    )
-    .await;
+    assess_fairness(&app, &alice, &id, true).await;
     notify(&app).await;
     // Reviewers other than the submitter hear about the submission; oversight about bias.
     assert_eq!(
