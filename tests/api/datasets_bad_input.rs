@@ -7,7 +7,8 @@ use raia_tests::{both_backends, expect_problem, Backend, TestApp};
 use crate::datasets::{file, text, upload_parts};
 use crate::datasets_profile::to_parquet;
 
-fn blob_files(app: &TestApp) -> usize {
+/// Files in the blob store (its `tmp` area excluded).
+pub fn blob_files(app: &TestApp) -> usize {
     let root = app.server.state.blobs.root().to_path_buf();
     let Ok(dirs) = std::fs::read_dir(&root) else {
         return 0;

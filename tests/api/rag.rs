@@ -7,7 +7,10 @@ use domain::Role;
 use raia_tests::{both_backends, expect_problem, Backend, TestApp};
 use serde_json::{json, Value};
 
-use crate::datasets::{file, text, Part};
+use crate::{
+    datasets::{file, text, Part},
+    datasets_bad_input::blob_files,
+};
 
 /// Sends a multipart upload to `/api/v1/documents/upload`.
 pub async fn upload_parts(app: &TestApp, token: &str, parts: Vec<Part>) -> reqwest::Response {
@@ -201,17 +204,6 @@ both_backends!(
     every_format_is_extracted_chunked_and_found_with_citations,
     every_format_is_extracted_chunked_and_found_with_citations
 );
-
-fn blob_files(app: &TestApp) -> usize {
-    let root = app.server.state.blobs.root().to_path_buf();
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        return 0;
-    };
-    dirs.flatten()
-        .filter(|d| d.file_name() != "tmp")
-        .map(|d| std::fs::read_dir(d.path()).map_or(0, |f| f.count()))
-        .sum()
-}
 
 async fn bad_documents_are_refused_clearly_and_write_nothing(backend: Backend) {
     let app = TestApp::spawn(backend).await;

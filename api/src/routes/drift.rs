@@ -25,7 +25,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, RespondAsync},
     routes::datasets::{file_ref, live_row, load_table},
-    routes::rfc3339,
+    routes::{fairness::input::numbers, rfc3339},
     state::AppState,
 };
 
@@ -77,19 +77,6 @@ type LabelPair<'a> = (Vec<Option<&'a str>>, Vec<Option<&'a str>>);
 enum Prepared {
     Num(Vec<f64>, Vec<f64>),
     Cat(Vec<Option<String>>, Vec<Option<String>>),
-}
-
-fn numbers(c: &Column) -> Vec<f64> {
-    (0..c.len())
-        .map(|r| match &c.data {
-            ColumnData::Bool(v) if !c.missing[r] => f64::from(u8::from(v[r])),
-            ColumnData::Object(s) => s
-                .get(r)
-                .and_then(|t| t.trim().parse().ok())
-                .unwrap_or(f64::NAN),
-            _ => c.f64_at(r).unwrap_or(f64::NAN),
-        })
-        .collect()
 }
 
 fn labels(c: &Column) -> Vec<Option<String>> {
