@@ -3,15 +3,10 @@
 use domain::{
     drift::{DriftCommand, DriftError, DriftFindings, DriftReport},
     ids::DriftReportId,
-    upcast::Upcasters,
     Metadata, StoredEvent,
 };
 
-use crate::{
-    error::CommandError,
-    handle::{load, Batch},
-    store::{EventStore, Until},
-};
+use crate::{error::CommandError, handle::create, store::EventStore};
 
 /// Records findings under a new report id; a drifted dataset also raises an alert.
 pub async fn record(
@@ -20,21 +15,10 @@ pub async fn record(
     metadata: Metadata,
 ) -> Result<(DriftReportId, Vec<StoredEvent>), CommandError<DriftError>> {
     let report_id = DriftReportId::from_uuid(uuid::Uuid::now_v7());
-    let loaded = load::<DriftReport>(
-        store,
-        &Upcasters::domain(),
-        &report_id.to_string(),
-        Until::Now,
-    )
-    .await?;
-    let mut batch = Batch::new(metadata);
-    batch.decide(
-        &loaded,
-        None,
-        DriftCommand::Record {
-            report_id,
-            findings: Box::new(findings),
-        },
-    )?;
-    Ok((report_id, store.append(batch.into_events()).await?))
+    let cmd = DriftCommand::Record {
+        report_id,
+        findings: Box::new(findings),
+    };
+    let events = create::<DriftReport>(store, &report_id.to_string(), cmd, metadata).await?;
+    Ok((report_id, events))
 }

@@ -4,15 +4,10 @@ use domain::{
     explanation::{
         Explanation, ExplanationCommand, ExplanationError, ExplanationId, ExplanationRecord,
     },
-    upcast::Upcasters,
     Metadata, StoredEvent,
 };
 
-use crate::{
-    error::CommandError,
-    handle::{load, Batch},
-    store::{EventStore, Until},
-};
+use crate::{error::CommandError, handle::create, store::EventStore};
 
 /// Records an explanation under a new id (`ExplanationGenerated`).
 pub async fn record(
@@ -21,21 +16,10 @@ pub async fn record(
     metadata: Metadata,
 ) -> Result<(ExplanationId, Vec<StoredEvent>), CommandError<ExplanationError>> {
     let explanation_id = ExplanationId::from_uuid(uuid::Uuid::now_v7());
-    let loaded = load::<Explanation>(
-        store,
-        &Upcasters::domain(),
-        &explanation_id.to_string(),
-        Until::Now,
-    )
-    .await?;
-    let mut batch = Batch::new(metadata);
-    batch.decide(
-        &loaded,
-        None,
-        ExplanationCommand::Record {
-            explanation_id,
-            record: Box::new(record),
-        },
-    )?;
-    Ok((explanation_id, store.append(batch.into_events()).await?))
+    let cmd = ExplanationCommand::Record {
+        explanation_id,
+        record: Box::new(record),
+    };
+    let events = create::<Explanation>(store, &explanation_id.to_string(), cmd, metadata).await?;
+    Ok((explanation_id, events))
 }

@@ -3,15 +3,10 @@
 use domain::{
     fairness::{Assessment, FairnessCommand, FairnessReport, FairnessReportError, Mitigation},
     ids::FairnessReportId,
-    upcast::Upcasters,
     Metadata, StoredEvent,
 };
 
-use crate::{
-    error::CommandError,
-    handle::{load, Batch},
-    store::{EventStore, Until},
-};
+use crate::{error::CommandError, handle::create, store::EventStore};
 
 async fn record(
     store: &dyn EventStore,
@@ -19,16 +14,9 @@ async fn record(
     metadata: Metadata,
 ) -> Result<(FairnessReportId, Vec<StoredEvent>), CommandError<FairnessReportError>> {
     let report_id = FairnessReportId::from_uuid(uuid::Uuid::now_v7());
-    let loaded = load::<FairnessReport>(
-        store,
-        &Upcasters::domain(),
-        &report_id.to_string(),
-        Until::Now,
-    )
-    .await?;
-    let mut batch = Batch::new(metadata);
-    batch.decide(&loaded, None, make(report_id))?;
-    Ok((report_id, store.append(batch.into_events()).await?))
+    let events =
+        create::<FairnessReport>(store, &report_id.to_string(), make(report_id), metadata).await?;
+    Ok((report_id, events))
 }
 
 /// Records `FairnessAssessed`.

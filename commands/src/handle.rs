@@ -143,3 +143,17 @@ impl Batch {
         self.events
     }
 }
+
+/// Runs one command on a stream that should not exist yet (a new report,
+/// explanation, ...) and appends what it decides.
+pub async fn create<A: Aggregate>(
+    store: &dyn EventStore,
+    stream_id: &str,
+    cmd: A::Command,
+    metadata: Metadata,
+) -> Result<Vec<domain::StoredEvent>, CommandError<A::Error>> {
+    let loaded = load::<A>(store, &Upcasters::domain(), stream_id, Until::Now).await?;
+    let mut batch = Batch::new(metadata);
+    batch.decide(&loaded, None, cmd)?;
+    Ok(store.append(batch.into_events()).await?)
+}
