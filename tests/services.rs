@@ -44,3 +44,23 @@ pub async fn nats_url() -> String {
     }
     url
 }
+
+/// Where MariaDB is (`RAIA_TEST_MYSQL_URL`, default root over TCP with no password,
+/// as on this machine kind).
+pub fn mariadb_admin_url() -> String {
+    std::env::var("RAIA_TEST_MYSQL_URL")
+        .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/mysql".into())
+}
+
+/// A connection to MariaDB as an administrator; panics with how to start it.
+pub async fn mariadb_admin() -> sqlx::MySqlConnection {
+    let url = mariadb_admin_url();
+    match sqlx::MySqlConnection::connect(&url).await {
+        Ok(c) => c,
+        Err(e) => panic!(
+            "MariaDB is not reachable at {url}: {e}\n\
+             Start it with: start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd\n\
+             (or point RAIA_TEST_MYSQL_URL at a server; .ci/run starts it for you)"
+        ),
+    }
+}

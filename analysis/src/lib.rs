@@ -2,6 +2,7 @@
 
 pub mod drift;
 pub mod explain;
+pub mod expr;
 pub mod fairness;
 pub mod inference;
 pub mod json_float;
@@ -10,3 +11,4 @@ pub mod profile;
 pub mod retrieval;
 pub mod tabular;
 pub mod text;
+pub mod transform;

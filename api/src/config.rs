@@ -75,6 +75,10 @@ pub struct Config {
     pub model_cache_size: usize,
     /// Background jobs run at once on this node (`RAIA_JOB_WORKERS`, default 2).
     pub job_workers: usize,
+    /// Profiling, quality assessment and drift detection over at least this many cells
+    /// (rows × columns, summed over both datasets for drift) run as a job and answer 202
+    /// (`RAIA_DATASET_JOB_CELLS`, default 2,000,000).
+    pub dataset_job_cells: u64,
     /// Events a real-time subscriber may have queued before it is cut as too slow
     /// (`RAIA_WS_QUEUE_LEN`).
     pub ws_queue_len: usize,
@@ -128,6 +132,7 @@ impl Default for Config {
             model_artifact_limit_bytes: 100 * 1024 * 1024,
             model_cache_size: 64,
             job_workers: 2,
+            dataset_job_cells: 2_000_000,
             ws_queue_len: 1024,
             ws_max_message_bytes: 64 * 1024,
             ws_slow_after_ms: 5000,
@@ -271,6 +276,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_JOB_WORKERS")? {
             c.job_workers = v;
+        }
+        if let Some(v) = parsed("RAIA_DATASET_JOB_CELLS")? {
+            c.dataset_job_cells = v;
         }
         if let Some(v) = parsed("RAIA_WS_QUEUE_LEN")? {
             c.ws_queue_len = v;

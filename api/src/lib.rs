@@ -6,6 +6,7 @@ pub mod api_key_auth;
 pub mod cli;
 pub mod compliance;
 pub mod config;
+pub mod connectors;
 pub mod datadir;
 pub mod error;
 pub mod export;

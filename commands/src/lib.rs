@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod blobs;
 pub mod cipher;
+pub mod connectors;
 pub mod datasets;
 pub mod drift;
 pub mod error;

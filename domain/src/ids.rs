@@ -72,6 +72,10 @@ uuid_id!(
     /// Identifies an LLM/RAG evaluation.
     EvaluationId
 );
+uuid_id!(
+    /// Identifies a dataset connector (a SQL database or an HTTP source).
+    ConnectorId
+);
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

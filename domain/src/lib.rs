@@ -9,6 +9,7 @@ pub mod chain;
 pub mod chat;
 pub mod client_address;
 pub mod compliance;
+pub mod connector;
 pub mod dataset;
 pub mod decode;
 pub mod document;

@@ -8,6 +8,7 @@ use crate::{
     chat::ChatSession,
     client_address::ClientAddress,
     compliance::ComplianceReport,
+    connector::Connector,
     dataset::Dataset,
     decode::decode,
     document::Document,
@@ -74,6 +75,7 @@ pub fn fold_json(
         ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         Notification::STREAM_TYPE => fold::<Notification>(events, up),
+        Connector::STREAM_TYPE => fold::<Connector>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -99,4 +101,5 @@ pub const STREAM_TYPES: &[&str] = &[
     ComplianceReport::STREAM_TYPE,
     ExportJob::STREAM_TYPE,
     Notification::STREAM_TYPE,
+    Connector::STREAM_TYPE,
 ];

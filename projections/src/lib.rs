@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod chat;
 pub mod compliance;
+pub mod connectors;
 pub mod datasets;
 pub mod documents;
 pub mod drift;
@@ -78,6 +79,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(streams::DataStreams),
         std::sync::Arc::new(subscriptions::Subscriptions),
         std::sync::Arc::new(llm::LlmConfigurations),
+        std::sync::Arc::new(connectors::Connectors),
         std::sync::Arc::new(documents::Documents),
         std::sync::Arc::new(chat::Chat),
         std::sync::Arc::new(compliance::ComplianceEvidence),

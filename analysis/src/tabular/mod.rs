@@ -10,7 +10,7 @@
 //! only text formats can carry is lost: the raw spelling of a missing value (`NA`,
 //! `null`) is `""` once a typed format stored it as null.
 
-mod csv_out;
+pub(crate) mod csv_out;
 mod detect;
 mod error;
 mod jsonl;

@@ -24,7 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, RespondAsync},
-    routes::datasets::{file_ref, live_row, load_table},
+    routes::datasets::{file_ref, heavy, live_row, load_table},
     routes::{fairness::input::numbers, rfc3339},
     state::AppState,
 };
@@ -209,10 +209,12 @@ async fn training_dataset(state: &AppState, model_id: &str) -> ApiResult<String>
 }
 
 /// Compares a current dataset with a reference; records `DriftDetected`, and
-/// `DriftAlertRaised` when the share of drifted columns reaches `drift_share`.
+/// `DriftAlertRaised` when the share of drifted columns reaches `drift_share`. Large
+/// pairs (`RAIA_DATASET_JOB_CELLS`, both datasets' cells) and calls with
+/// `Prefer: respond-async` run as a job and answer 202.
 #[utoipa::path(post, path = "/api/v1/drift/detect", tag = "drift", request_body = DetectDrift, security(("bearer" = [])),
     responses((status = 201, body = DriftReportView),
-        (status = 202, description = "queued as a job (Prefer: respond-async); poll Location"),
+        (status = 202, description = "queued as a job (large datasets or Prefer: respond-async); poll Location"),
         (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn detect(
     State(state): State<AppState>,
@@ -221,8 +223,10 @@ pub async fn detect(
     ApiJson(b): ApiJson<DetectDrift>,
 ) -> ApiResult<Response> {
     let (reference_id, rid, cid) = resolve(&state, &b).await?;
-    if !respond_async {
-        let view = run_detect(&state, ctx.metadata, b, &reference_id, rid, cid).await?;
+    let (ref_rows, ref_cells) = heavy::size(&live_row(&state, &reference_id).await?)?;
+    let (cur_rows, cur_cells) = heavy::size(&live_row(&state, &b.current_dataset_id).await?)?;
+    if !heavy::as_job(&state, respond_async, ref_cells.saturating_add(cur_cells)) {
+        let view = run_detect(&state, ctx.metadata, b, &reference_id, rid, cid, None).await?;
         return Ok((StatusCode::CREATED, Json(view)).into_response());
     }
     let (job_state, metadata) = (state.clone(), ctx.metadata.clone());
@@ -230,6 +234,7 @@ pub async fn detect(
         "reference_dataset_id": reference_id,
         "current_dataset_id": b.current_dataset_id,
         "model_id": b.model_id,
+        "rows": ref_rows + cur_rows,
     });
     let job = crate::jobs::spawn(
         &state,
@@ -237,11 +242,9 @@ pub async fn detect(
         "drift.detect",
         params,
         move |job| async move {
-            job.progress(0, 1).await;
-            let view = run_detect(&job_state, metadata, b, &reference_id, rid, cid)
+            let view = run_detect(&job_state, metadata, b, &reference_id, rid, cid, Some(job))
                 .await
                 .map_err(|e| e.to_string())?;
-            job.progress(1, 1).await;
             serde_json::to_value(view).map_err(|e| e.to_string())
         },
     )
@@ -279,13 +282,19 @@ async fn run_detect(
     reference_id: &str,
     rid: DatasetId,
     cid: DatasetId,
+    job: Option<crate::jobs::JobHandle>,
 ) -> ApiResult<DriftReportView> {
-    let reference = load_table(state, &file_ref(&live_row(state, reference_id).await?)?).await?;
-    let current = load_table(
-        state,
-        &file_ref(&live_row(state, &b.current_dataset_id).await?)?,
-    )
-    .await?;
+    let (ref_row, cur_row) = (
+        live_row(state, reference_id).await?,
+        live_row(state, &b.current_dataset_id).await?,
+    );
+    let (ref_rows, cur_rows) = (heavy::size(&ref_row)?.0, heavy::size(&cur_row)?.0);
+    // Phases: read both tables, then test every column.
+    let mut progress = heavy::RowProgress::start(job, ref_rows + cur_rows, 2).await;
+    let reference = load_table(state, &file_ref(&ref_row)?).await?;
+    progress.advance(ref_rows).await;
+    let current = load_table(state, &file_ref(&cur_row)?).await?;
+    progress.advance(cur_rows).await;
     let model_id = b.model_id.clone();
     let (columns, drifted, share_of, share, dataset_drift) =
         tokio::task::spawn_blocking(move || compute(&b, &reference, &current))
@@ -303,6 +312,7 @@ async fn run_detect(
     };
     let (id, events) = commands::drift::record(state.store.as_ref(), findings, metadata).await?;
     state.settle(&events).await;
+    progress.finish().await;
     let r = sqlx::query("SELECT * FROM drift_reports WHERE id = $1")
         .bind(id.to_string())
         .fetch_one(state.db.read())

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod chat;
 pub mod compare;
 pub mod compliance;
+pub mod connectors;
 pub mod datasets;
 pub mod documents;
 pub mod drift;
@@ -435,6 +436,30 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/datasets/{id}/validate",
             Roles(WRITERS),
             post(quality::validate),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/datasets/{id}/transform",
+            Roles(WRITERS),
+            post(datasets::transform::transform),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/connectors",
+            Roles(WRITERS),
+            post(connectors::create),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/connectors",
+            Authenticated,
+            get(connectors::list),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/connectors/{id}/import",
+            Roles(WRITERS),
+            post(connectors::import),
         )
         .add(
             Method::POST,

@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, RespondAsync},
-    routes::datasets::{file_ref, live_row, load_profiled, load_table},
+    routes::datasets::{file_ref, heavy, live_row, load_profiled, load_table},
     routes::rfc3339,
     state::AppState,
 };
@@ -62,11 +62,12 @@ async fn report_of(state: &AppState, id: &str) -> ApiResult<QualityReportView> {
     })
 }
 
-/// Assesses a dataset's quality and records `DataQualityAssessed`; with
-/// `Prefer: respond-async` it runs as a job and answers 202.
+/// Assesses a dataset's quality and records `DataQualityAssessed`. Large datasets
+/// (`RAIA_DATASET_JOB_CELLS`) and calls with `Prefer: respond-async` run as a job and
+/// answer 202.
 #[utoipa::path(post, path = "/api/v1/data-quality/assess/{id}", tag = "data-quality", params(("id" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = QualityReportView),
-        (status = 202, description = "queued as a job (Prefer: respond-async); poll Location"),
+        (status = 202, description = "queued as a job (large dataset or Prefer: respond-async); poll Location"),
         (status = 404, body = crate::error::Problem)))]
 pub async fn assess(
     State(state): State<AppState>,
@@ -74,24 +75,22 @@ pub async fn assess(
     ctx: Ctx,
     RespondAsync(respond_async): RespondAsync,
 ) -> ApiResult<Response> {
-    if !respond_async {
-        return Ok(Json(run_assessment(&state, &id, ctx.metadata).await?).into_response());
-    }
     // Check what can be checked before queueing, so a bad id is a 404 now.
-    live_row(&state, &id).await?;
+    let (rows, cells) = heavy::size(&live_row(&state, &id).await?)?;
+    if !heavy::as_job(&state, respond_async, cells) {
+        return Ok(Json(run_assessment(&state, &id, ctx.metadata, None).await?).into_response());
+    }
     let (job_state, metadata) = (state.clone(), ctx.metadata.clone());
-    let params = serde_json::json!({ "dataset_id": id });
+    let params = serde_json::json!({ "dataset_id": id, "rows": rows });
     let job = crate::jobs::spawn(
         &state,
         &ctx,
         "data_quality.assess",
         params,
         move |job| async move {
-            job.progress(0, 1).await;
-            let report = run_assessment(&job_state, &id, metadata)
+            let report = run_assessment(&job_state, &id, metadata, Some(job))
                 .await
                 .map_err(|e| e.to_string())?;
-            job.progress(1, 1).await;
             serde_json::to_value(report).map_err(|e| e.to_string())
         },
     )
@@ -103,16 +102,22 @@ async fn run_assessment(
     state: &AppState,
     id: &str,
     metadata: domain::Metadata,
+    job: Option<crate::jobs::JobHandle>,
 ) -> ApiResult<QualityReportView> {
     let did = dataset_id(id)?;
     let r = live_row(state, id).await?;
+    let (rows, _) = heavy::size(&r)?;
+    // Phases: read and profile, then assess.
+    let mut progress = heavy::RowProgress::start(job, rows, 2).await;
     let (table, profile) = load_profiled(state, &file_ref(&r)?, true, false).await?;
     let table = table.ok_or_else(|| ApiError::internal("table not loaded"))?;
+    progress.advance(rows).await;
     let assessment = tokio::task::spawn_blocking(move || quality::assess(&table, &profile))
         .await
         .map_err(ApiError::internal)?;
     let events = datasets::assess(state.store.as_ref(), did, assessment, metadata).await?;
     state.settle(&events).await;
+    progress.finish().await;
     report_of(state, id).await
 }
 

@@ -2,7 +2,7 @@
 //! gathers their facts: reading a stored file as a table, inferring its schema,
 //! profiling it, assessing its quality and evaluating rule sets.
 
-pub mod expr;
+pub use analysis::expr;
 pub mod ingest;
 pub mod quality;
 pub mod rules;

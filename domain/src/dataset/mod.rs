@@ -7,7 +7,7 @@ mod spec;
 mod tests;
 
 pub use quality::{QualityAssessment, QualityFinding, Rule, ValidationSummary};
-pub use spec::{ColumnSchema, ColumnType, DatasetFormat, DatasetSpec};
+pub use spec::{ColumnSchema, ColumnType, DatasetFormat, DatasetSpec, Origin};
 
 use serde::{Deserialize, Serialize};
 

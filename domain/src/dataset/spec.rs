@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::DatasetId;
+use crate::ids::{ConnectorId, DatasetId};
 
 /// The file format an upload was read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,4 +121,33 @@ pub struct DatasetSpec {
     pub version: u64,
     /// Datasets this one was derived from.
     pub derived_from: Vec<DatasetId>,
+    /// How the version was produced when RAIA made it (a transformation or an import).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+/// How RAIA produced a dataset version (absent for a file uploaded by hand).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// A transformation pipeline applied to `source`.
+    Transform {
+        /// The dataset transformed.
+        source: DatasetId,
+        /// The pipeline as asked (the steps' JSON).
+        pipeline: serde_json::Value,
+        /// The fitted steps with their learned parameters (means, categories, edges...).
+        fitted: serde_json::Value,
+        /// Set when the fitted steps were reused from this dataset instead of refitted.
+        fitted_from: Option<DatasetId>,
+    },
+    /// A snapshot imported by a connector.
+    Import {
+        /// The connector.
+        connector_id: ConnectorId,
+        /// `postgres`, `mysql` or `http`.
+        connector_kind: String,
+        /// Rows imported.
+        rows: u64,
+    },
 }

@@ -19,6 +19,7 @@ fn spec() -> DatasetSpec {
         family_id: id,
         version: 1,
         derived_from: vec![],
+        origin: None,
     }
 }
 

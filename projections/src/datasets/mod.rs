@@ -56,8 +56,8 @@ impl Projection for Datasets {
                 sqlx::query(
                     "INSERT INTO datasets (id, name, description, filename, format, sheet, sha256, size_bytes, \
                      schema_json, row_count, column_count, version_of, family_id, version, derived_from, uploaded_by, \
-                     quality_score, rules_json, rules_version, created_at, updated_at, deleted_at, stream_version) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL, '[]', 0, $17, $17, NULL, $18)",
+                     quality_score, rules_json, rules_version, created_at, updated_at, deleted_at, stream_version, origin) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL, '[]', 0, $17, $17, NULL, $18, $19)",
                 )
                 .bind(id)
                 .bind(spec.name.clone())
@@ -77,6 +77,7 @@ impl Projection for Datasets {
                 .bind(uploaded_by)
                 .bind(at)
                 .bind(v)
+                .bind(spec.origin.as_ref().map(json))
                 .execute(&mut **tx)
                 .await?;
             }

@@ -187,6 +187,7 @@ pub async fn run(o: Options) -> anyhow::Result<()> {
         family_id: id,
         version: 1,
         derived_from: Vec::new(),
+        origin: None,
     };
     datasets::upload(store.as_ref(), id, spec, Metadata::system("bench")).await?;
     let t_event = t.elapsed().as_secs_f64();

@@ -1,7 +1,10 @@
 //! `/api/v1/datasets`: upload, list, read (with lineage), delete, preview, profile.
 
 mod errors;
+pub(crate) mod heavy;
+pub mod transform;
 pub mod upload;
+pub(crate) mod version;
 
 use crate::routes::rfc3339;
 use analysis::profile::{ColumnData, Profile, Table};
@@ -81,6 +84,11 @@ pub struct Lineage {
     pub derived_from: Vec<String>,
     /// Live datasets derived from this one.
     pub derived: Vec<String>,
+    /// How RAIA produced this version: `{"kind": "transform", source, pipeline, fitted,
+    /// fitted_from}` or `{"kind": "import", connector_id, connector_kind, rows}`; null for
+    /// an upload.
+    #[schema(value_type = Option<Object>)]
+    pub origin: Option<serde_json::Value>,
 }
 
 /// One version of a family.
@@ -199,6 +207,13 @@ pub(crate) async fn load_profiled(
     .map_err(Into::into)
 }
 
+/// The stored origin of a dataset row.
+pub(crate) fn origin_of(r: &AnyRow) -> ApiResult<Option<serde_json::Value>> {
+    r.try_get::<Option<String>, _>("origin")?
+        .map(|o| serde_json::from_str(&o).map_err(ApiError::internal))
+        .transpose()
+}
+
 async fn lineage(state: &AppState, v: &DatasetView, r: &AnyRow) -> ApiResult<Lineage> {
     let family_id: String = r.try_get("family_id")?;
     let versions = sqlx::query(
@@ -234,6 +249,7 @@ async fn lineage(state: &AppState, v: &DatasetView, r: &AnyRow) -> ApiResult<Lin
         derived_from: serde_json::from_str(&r.try_get::<String, _>("derived_from")?)
             .map_err(ApiError::internal)?,
         derived,
+        origin: origin_of(r)?,
     })
 }
 
@@ -451,17 +467,61 @@ pub struct ProfileQuery {
 }
 
 /// The data-quality profile (pandas semantics; see `shared/fixtures/quality/README.md`).
+/// A profile not yet cached over at least `RAIA_DATASET_JOB_CELLS` cells (or asked with
+/// `Prefer: respond-async`) is computed by a job: 202, the profile is the job's result.
 #[utoipa::path(get, path = "/api/v1/datasets/{id}/profile", tag = "datasets", params(("id" = String, Path), ProfileQuery),
-    security(("bearer" = [])), responses((status = 200, body = Object), (status = 404, body = crate::error::Problem)))]
+    security(("bearer" = [])), responses((status = 200, body = Object),
+        (status = 202, description = "computed by a job (large dataset or Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem)))]
 pub async fn profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<ProfileQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
+    ctx: Ctx,
+    crate::extract::RespondAsync(respond_async): crate::extract::RespondAsync,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let r = live_row(&state, &id).await?;
     let correlations = q.correlations.unwrap_or(false);
-    let (_, p) = load_profiled(&state, &file_ref(&r)?, false, correlations).await?;
+    let f = file_ref(&r)?;
+    let cached = profile_cache(&state)
+        .get(&f.sha256, f.format, f.sheet.as_deref(), correlations)
+        .is_some();
+    let (rows, cells) = heavy::size(&r)?;
+    if cached || !heavy::as_job(&state, respond_async, cells) {
+        return Ok(Json(profile_doc(&state, &id, &f, correlations, None).await?).into_response());
+    }
+    let job_state = state.clone();
+    let params =
+        serde_json::json!({ "dataset_id": id, "correlations": correlations, "rows": rows });
+    let job = crate::jobs::spawn(
+        &state,
+        &ctx,
+        "dataset.profile",
+        params,
+        move |job| async move {
+            profile_doc(&job_state, &id, &f, correlations, Some((job, rows)))
+                .await
+                .map_err(|e| e.to_string())
+        },
+    )
+    .await?;
+    Ok(crate::jobs::accepted(job))
+}
+
+async fn profile_doc(
+    state: &AppState,
+    id: &str,
+    f: &FileRef,
+    correlations: bool,
+    job: Option<(crate::jobs::JobHandle, u64)>,
+) -> ApiResult<serde_json::Value> {
+    let rows = job.as_ref().map_or(0, |(_, r)| *r);
+    // One phase: reading and profiling happen together.
+    let mut progress = heavy::RowProgress::start(job.map(|(j, _)| j), rows, 1).await;
+    let (_, p) = load_profiled(state, f, false, correlations).await?;
+    progress.finish().await;
     let mut doc = serde_json::to_value(&p).map_err(ApiError::internal)?;
     doc["dataset_id"] = id.into();
-    Ok(Json(doc))
+    Ok(doc)
 }

@@ -17,7 +17,6 @@ use domain::{
     dataset::{ColumnType, DatasetFormat, DatasetSpec},
     ids::DatasetId,
 };
-use sqlx::Row;
 
 use super::{live_row, profile_cache, read_view, release_blob, DatasetView};
 use crate::{
@@ -199,21 +198,8 @@ async fn record(
 ) -> ApiResult<DatasetView> {
     let p = parse_form(&form)?;
     let dataset_id = DatasetId::from_uuid(uuid::Uuid::now_v7());
-    let (family_id, version) = match p.version_of {
-        Some(parent) => {
-            let r = must_exist(state, parent).await?;
-            let family: String = r.try_get("family_id")?;
-            let max: i64 = sqlx::query("SELECT MAX(version) FROM datasets WHERE family_id = $1")
-                .bind(family.clone())
-                .fetch_one(state.db.read())
-                .await?
-                .try_get(0)?;
-            let family =
-                DatasetId::parse(&family).ok_or_else(|| ApiError::internal("bad family id"))?;
-            (family, max as u64 + 1)
-        }
-        None => (dataset_id, 1),
-    };
+    let (family_id, version) =
+        super::version::next_version(state, dataset_id, p.version_of).await?;
     for d in &p.derived_from {
         must_exist(state, *d).await?;
     }
@@ -252,6 +238,7 @@ async fn record(
         family_id,
         version,
         derived_from: p.derived_from,
+        origin: None,
     };
     let events = datasets::upload(state.store.as_ref(), dataset_id, spec, ctx.metadata).await?;
     state.settle(&events).await;

@@ -89,6 +89,7 @@ pub async fn weights_dataset(
         family_id: id,
         version: 1,
         derived_from: vec![source],
+        origin: None,
     };
     let events = datasets::upload(state.store.as_ref(), id, spec, ctx.metadata.clone()).await?;
     state.settle(&events).await;

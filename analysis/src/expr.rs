@@ -1,4 +1,4 @@
-//! A small, safe row-level expression language for validation rules.
+//! A small, safe row-level expression language for validation rules and derived columns.
 //!
 //! Grammar (lowest precedence first): `or`/`||`, `and`/`&&`, `not`/`!`, comparisons
 //! (`== != < <= > >=`), `+ -`, `* / %`, unary `-`, and primaries: numbers, `'text'` or
@@ -10,7 +10,7 @@
 //! Missing values are `null`; arithmetic or comparison with `null` gives `null`, and a
 //! row fails only when the expression is `false` (as SQL `CHECK` treats unknown).
 
-use analysis::profile::{ColumnData, Table};
+use crate::profile::{ColumnData, Table};
 
 /// Longest expression accepted, bytes.
 pub const MAX_LEN: usize = 2000;
@@ -404,7 +404,7 @@ pub fn eval(e: &Expr, table: &Table, row: usize) -> Val {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use analysis::profile::{read_csv, CsvOptions};
+    use crate::profile::{read_csv, CsvOptions};
 
     #[test]
     fn expressions_evaluate_per_row_with_sql_nulls() {
