@@ -37,7 +37,7 @@ pub async fn create(
 ) -> ConnectorResult<Vec<StoredEvent>> {
     let cmd = ConnectorCommand::Create {
         id,
-        spec,
+        spec: Box::new(spec),
         credentials,
     };
     handle::create::<Connector>(store, &id.to_string(), cmd, metadata).await

@@ -55,8 +55,8 @@ fn as_bool(c: &Column, r: usize) -> Option<Option<bool>> {
             _ => None,
         },
         _ => match c.f64_at(r) {
-            Some(x) if x == 1.0 => Some(Some(true)),
-            Some(x) if x == 0.0 => Some(Some(false)),
+            Some(1.0) => Some(Some(true)),
+            Some(0.0) => Some(Some(false)),
             _ => None,
         },
     }

@@ -58,8 +58,7 @@ fn split_header(body: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-async fn read_body(resp: reqwest::Response, max: u64) -> Result<Vec<u8>, FetchError> {
-    let mut resp = resp;
+async fn read_body(mut resp: reqwest::Response, max: u64) -> Result<Vec<u8>, FetchError> {
     let mut body = Vec::new();
     while let Some(chunk) = resp
         .chunk()

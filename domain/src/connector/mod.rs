@@ -34,7 +34,7 @@ pub enum ConnectorCommand {
         /// New id.
         id: ConnectorId,
         /// Settings.
-        spec: ConnectorSpec,
+        spec: Box<ConnectorSpec>,
         /// Sealed credentials (JSON of password and header values), if any.
         credentials: Option<Sealed>,
     },
@@ -57,7 +57,7 @@ pub enum ConnectorEvent {
         connector_id: ConnectorId,
         /// Its settings.
         #[serde(flatten)]
-        spec: ConnectorSpec,
+        spec: Box<ConnectorSpec>,
         /// Sealed credentials.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         credentials: Option<Sealed>,
@@ -118,7 +118,7 @@ impl Aggregate for Connector {
                 credentials,
             } => {
                 self.id = Some(*connector_id);
-                self.spec = Some(spec.clone());
+                self.spec = Some((**spec).clone());
                 self.credentials = credentials.clone();
             }
             ConnectorEvent::ConnectorImported { .. } => self.imports += 1,

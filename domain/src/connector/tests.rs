@@ -33,7 +33,7 @@ fn a_connector_is_created_once_and_counts_its_imports() {
     );
     let create = ConnectorCommand::Create {
         id,
-        spec: spec(),
+        spec: Box::new(spec()),
         credentials: Some(Sealed::from_ciphertext("v1:x".into())),
     };
     for e in c.decide(create.clone()).unwrap() {
