@@ -98,6 +98,9 @@ pub struct Config {
     /// Whether the notifier follows the log and creates notifications
     /// (`RAIA_NOTIFICATIONS`, default true).
     pub notifications: bool,
+    /// Fairness analyses and mitigations over more dataset rows than this run as jobs
+    /// (`RAIA_FAIRNESS_JOB_ROWS`, default 200000).
+    pub fairness_job_rows: usize,
 }
 
 impl Default for Config {
@@ -140,6 +143,7 @@ impl Default for Config {
             llm_prices: crate::llm::pricing::defaults(),
             compliance_max_age_days: 90,
             notifications: true,
+            fairness_job_rows: 200_000,
         }
     }
 }
@@ -297,6 +301,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_NOTIFICATIONS")? {
             c.notifications = v;
+        }
+        if let Some(v) = parsed("RAIA_FAIRNESS_JOB_ROWS")? {
+            c.fairness_job_rows = v;
         }
         Ok(c)
     }

@@ -13,7 +13,7 @@ use crate::datasets::upload;
 
 const CSV: &[u8] = b"a,b,c\n1,x,2.5\n2,y,\n3,x,4.5\n3,x,4.5\n100,z,1.0\n";
 
-async fn post_async(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
+pub async fn post_async(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
     app.client
         .post(app.url(path))
         .bearer_auth(token)

@@ -9,6 +9,7 @@ mod extras;
 mod fixture;
 mod kernel;
 mod lime;
+mod onnx_trees;
 mod pdp;
 mod permutation;
 mod properties;

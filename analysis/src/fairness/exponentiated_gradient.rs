@@ -2,9 +2,11 @@
 //! learner RAIA trains itself, deterministically.
 //!
 //! Follows fairlearn 0.15's loop (`eps`, `max_iter`, `eta0`, `nu` from the first
-//! classifier, regret checks that shrink `eta`, best gap at the end) with
-//! `run_linprog_step=False`: the returned randomized classifier is the running average of
-//! the best responses (no LP re-weighting), which fairlearn also offers.
+//! classifier, regret checks that shrink `eta`, best gap at the end) including its LP
+//! step (`run_linprog_step=True`, the default): from the second iteration on, the mixture
+//! over the best responses found so far is also solved as a linear program (and its
+//! lambda as the dual program, see `Lagrangian::solve_linprog`), and whichever of the
+//! exponentiated-gradient average and the LP mixture has the smaller duality gap is kept.
 
 use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
@@ -12,10 +14,10 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::error::{FairnessError, Result};
+use super::lagrangian::{Lagrangian, PRECISION};
 use super::logistic::LogisticModel;
 use super::moments::{Moment, ParityConstraint};
 
-const PRECISION: f64 = 1e-8;
 const MIN_ITER: usize = 5;
 const REGRET_CHECK_START_T: usize = 5;
 const REGRET_CHECK_INCREASE_T: f64 = 1.6;
@@ -36,6 +38,13 @@ pub struct ExponentiatedGradientConfig {
     pub eta0: f64,
     /// Logistic regression `C` (1.0).
     pub c: f64,
+    /// Solve the LP over the best responses each iteration (fairlearn's default, true).
+    #[serde(default = "yes")]
+    pub run_linprog_step: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for ExponentiatedGradientConfig {
@@ -46,6 +55,7 @@ impl Default for ExponentiatedGradientConfig {
             max_iter: 50,
             eta0: 2.0,
             c: 1.0,
+            run_linprog_step: true,
         }
     }
 }
@@ -112,115 +122,6 @@ impl ExponentiatedGradientFit {
     }
 }
 
-struct Lagrangian<'a> {
-    x: ArrayView2<'a, f64>,
-    moment: Moment,
-    b: f64,
-    c: f64,
-    hs: Vec<Predictor>,
-    errors: Vec<f64>,
-    gammas: Vec<Vec<f64>>,
-}
-
-impl Lagrangian<'_> {
-    fn oracle(&self, lambda: &[f64]) -> Result<Predictor> {
-        let obj = self.moment.objective_weights();
-        let signed: Vec<f64> = obj
-            .iter()
-            .zip(self.moment.signed_weights(lambda))
-            .map(|(a, b)| a + b)
-            .collect();
-        let red_y: Vec<u8> = signed.iter().map(|&s| u8::from(s > 0.0)).collect();
-        let total: f64 = signed.iter().map(|s| s.abs()).sum();
-        let n = signed.len() as f64;
-        let red_w: Vec<f64> = signed.iter().map(|s| n * s.abs() / total).collect();
-        if red_y.iter().all(|&v| v == red_y[0]) {
-            return Ok(Predictor::Constant { label: red_y[0] });
-        }
-        Ok(Predictor::Logistic(LogisticModel::fit(
-            self.x, &red_y, &red_w, self.c,
-        )?))
-    }
-
-    fn value(&self, i: usize, lambda: &[f64]) -> f64 {
-        self.errors[i]
-            + self.gammas[i]
-                .iter()
-                .zip(lambda)
-                .map(|(g, l)| g * l)
-                .sum::<f64>()
-    }
-
-    /// Best response to `lambda`, added to the set when it beats every known one.
-    fn best_h(&mut self, lambda: &[f64]) -> Result<usize> {
-        let h = self.oracle(lambda)?;
-        let pred = h.predict(self.x);
-        let err = self.moment.error(&pred);
-        let gamma = self.moment.gamma(&pred);
-        let h_value = err + gamma.iter().zip(lambda).map(|(g, l)| g * l).sum::<f64>();
-        let mut best = None;
-        for i in 0..self.hs.len() {
-            let v = self.value(i, lambda);
-            if best.is_none_or(|(_, b)| v < b) {
-                best = Some((i, v));
-            }
-        }
-        match best {
-            Some((i, v)) if h_value >= v - PRECISION => Ok(i),
-            _ => {
-                self.hs.push(h);
-                self.errors.push(err);
-                self.gammas.push(gamma);
-                Ok(self.hs.len() - 1)
-            }
-        }
-    }
-
-    /// (L, L_high) of the mixture `q` under `lambda`.
-    fn eval(&self, q: &[f64], lambda: &[f64]) -> (f64, f64) {
-        let error: f64 = q.iter().zip(&self.errors).map(|(a, b)| a * b).sum();
-        let k = self.moment.len();
-        let gamma: Vec<f64> = (0..k)
-            .map(|j| q.iter().zip(&self.gammas).map(|(a, g)| a * g[j]).sum())
-            .collect();
-        let bound = self.moment.bound;
-        let lambda = &self.moment.project_lambda(lambda);
-        let l = error
-            + lambda
-                .iter()
-                .zip(&gamma)
-                .map(|(l, g)| l * (g - bound))
-                .sum::<f64>();
-        let max_c = gamma
-            .iter()
-            .map(|g| g - bound)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let high = if max_c <= 0.0 {
-            error
-        } else {
-            error + self.b * max_c
-        };
-        (l, high)
-    }
-
-    fn gap(&mut self, q: &[f64], lambda_hat: &[f64], nu: f64) -> Result<f64> {
-        let (l, high) = self.eval(q, lambda_hat);
-        let mut low = l;
-        for mul in [1.0, 2.0, 5.0, 10.0] {
-            let scaled: Vec<f64> = lambda_hat.iter().map(|v| v * mul).collect();
-            let i = self.best_h(&scaled)?;
-            let mut single = vec![0.0; self.hs.len()];
-            single[i] = 1.0;
-            let (low_mul, _) = self.eval(&single, lambda_hat);
-            low = low.min(low_mul);
-            if (l - low).max(high - l) > nu + PRECISION {
-                break;
-            }
-        }
-        Ok((l - low).max(high - l))
-    }
-}
-
 /// Fits the reduction on features `x`, labels `y` (0/1) and group codes `group`
 /// (`0..n_groups`).
 pub fn fit_exponentiated_gradient(
@@ -265,11 +166,13 @@ pub fn fit_exponentiated_gradient(
         hs: Vec::new(),
         errors: Vec::new(),
         gammas: Vec::new(),
+        last_lp: None,
     };
     let mut theta: Vec<f64> = vec![0.0; k];
     let mut lambda_sum = vec![0.0; k];
     let mut q_sum: Vec<f64> = Vec::new();
-    let (mut gaps_eg, mut qs): (Vec<f64>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
+    let mut gaps_eg: Vec<f64> = Vec::new();
+    let (mut gaps, mut qs): (Vec<f64>, Vec<Vec<f64>>) = (Vec::new(), Vec::new());
     let mut last_regret_checked = REGRET_CHECK_START_T as f64;
     let mut last_gap = f64::INFINITY;
     let (mut nu, mut eta) = (0.0, 0.0);
@@ -303,8 +206,19 @@ pub fn fit_exponentiated_gradient(
         let total: f64 = q_sum.iter().sum();
         let q: Vec<f64> = q_sum.iter().map(|v| v / total).collect();
         let lambda_hat: Vec<f64> = lambda_sum.iter().map(|v| v / (t + 1) as f64).collect();
-        let gap = lag.gap(&q, &lambda_hat, nu)?;
-        gaps_eg.push(gap);
+        let gap_eg = lag.gap(&q, &lambda_hat, nu)?;
+        gaps_eg.push(gap_eg);
+        let (q, gap) = if t == 0 || !config.run_linprog_step {
+            (q, gap_eg)
+        } else {
+            let (q_lp, gap_lp) = lag.solve_linprog(nu)?;
+            if gap_eg < gap_lp {
+                (q, gap_eg)
+            } else {
+                (q_lp, gap_lp)
+            }
+        };
+        gaps.push(gap);
         qs.push(q);
         if gap < nu && t >= MIN_ITER {
             break;
@@ -323,8 +237,8 @@ pub fn fit_exponentiated_gradient(
             .zip(&gamma)
             .for_each(|(th, g)| *th += eta * (g - bound));
     }
-    let min_gap = gaps_eg.iter().copied().fold(f64::INFINITY, f64::min);
-    let best_t = gaps_eg
+    let min_gap = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+    let best_t = gaps
         .iter()
         .rposition(|&g| g <= min_gap + PRECISION)
         .unwrap_or(0);
@@ -335,6 +249,6 @@ pub fn fit_exponentiated_gradient(
         predictors: lag.hs,
         weights,
         iterations,
-        best_gap: gaps_eg[best_t],
+        best_gap: gaps[best_t],
     })
 }

@@ -26,6 +26,9 @@ mod exponentiated_gradient;
 mod four_fifths;
 mod frame;
 mod group;
+mod lagrangian;
+/// Dense simplex solver for small linear programs.
+pub mod linprog;
 mod logistic;
 mod moments;
 pub use crate::json_float;

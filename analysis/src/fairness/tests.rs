@@ -5,6 +5,7 @@ mod fixture;
 mod fixture_checks;
 mod fixture_groups;
 mod fixture_threshold;
+mod linprog;
 mod mitigations;
 mod mt19937;
 mod properties;

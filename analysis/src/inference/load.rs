@@ -134,6 +134,13 @@ impl OnnxModel {
         &self.signature
     }
 
+    /// The trees of a tree-ensemble model (one tree operator on the raw input), for
+    /// TreeSHAP; `None` for other graphs.
+    pub fn trees(&self) -> Option<super::trees::ExportedTrees> {
+        let f32_input = self.signature.element_type == ElementType::F32;
+        self.plan.trees(f32_input)
+    }
+
     /// Evaluates a batch (one row per sample). Values are cast to the model's element
     /// type first; large batches are split over two threads.
     pub fn run(&self, input: ArrayView2<'_, f64>) -> Result<Outputs> {

@@ -28,6 +28,7 @@ mod predict;
 mod proto;
 mod signature;
 mod tensor;
+mod trees;
 mod xgboost;
 
 pub use error::{InferenceError, Result};
@@ -35,6 +36,7 @@ pub use load::{load_onnx, OnnxModel, Outputs};
 pub use predict::{Labels, Model, Prediction};
 pub use signature::{ElementType, OutputInfo, OutputRole, Signature, Task};
 pub use tensor::{ClassLabels, ElemType, SeqMap, Tensor, ValueType};
+pub use trees::{AffineOutput, ExportedTrees, SplitMode, TreeNode, TreeOutput};
 pub use xgboost::{load_xgboost, Objective, XgbModel, XgbTree};
 
 #[cfg(test)]

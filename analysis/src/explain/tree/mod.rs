@@ -2,6 +2,7 @@
 
 mod interventional;
 mod model;
+mod onnx;
 mod path_dependent;
 mod sklearn;
 mod xgboost;

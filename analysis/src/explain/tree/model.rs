@@ -94,6 +94,13 @@ impl Tree {
         &self.nodes
     }
 
+    /// Replaces the covers, node by node.
+    pub(crate) fn set_covers(&mut self, covers: &[f64]) {
+        for (n, &c) in self.nodes.iter_mut().zip(covers) {
+            n.cover = c;
+        }
+    }
+
     /// Longest root-to-leaf path, in edges.
     pub fn depth(&self) -> usize {
         self.depth

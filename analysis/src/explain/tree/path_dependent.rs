@@ -106,9 +106,10 @@ impl Walk<'_> {
             split.left
         };
         let nodes = self.tree.nodes();
+        // A node no training row reached (covers routed from a dataset) has no mass.
         let w = n.cover;
-        let hot_zero = nodes[hot].cover / w;
-        let cold_zero = nodes[cold].cover / w;
+        let frac = |c: usize| if w > 0.0 { nodes[c].cover / w } else { 0.0 };
+        let (hot_zero, cold_zero) = (frac(hot), frac(cold));
         let (mut in_zero, mut in_one) = (1.0, 1.0);
         // A feature already on the path is unwound and re-extended with combined fractions.
         if let Some(k) = (0..=depth).find(|&k| self.path[me + k].feature == split.feature) {
@@ -117,15 +118,21 @@ impl Walk<'_> {
             unwind(&mut self.path[me..], depth, k, self.inv);
             depth -= 1;
         }
-        self.recurse(
-            hot,
-            me,
-            depth + 1,
-            hot_zero * in_zero,
-            in_one,
-            split.feature,
-        );
-        self.recurse(cold, me, depth + 1, cold_zero * in_zero, 0.0, split.feature);
+        // A branch whose path weight is zero both with and without the feature adds
+        // nothing (and would divide 0 by 0 when unwound): skip it.
+        if hot_zero * in_zero != 0.0 || in_one != 0.0 {
+            self.recurse(
+                hot,
+                me,
+                depth + 1,
+                hot_zero * in_zero,
+                in_one,
+                split.feature,
+            );
+        }
+        if cold_zero * in_zero != 0.0 {
+            self.recurse(cold, me, depth + 1, cold_zero * in_zero, 0.0, split.feature);
+        }
     }
 }
 

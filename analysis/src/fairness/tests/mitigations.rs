@@ -157,6 +157,7 @@ fn exponentiated_gradient_matches_fairlearn_without_the_lp_step() {
     for (constraint, weights, psum) in cases {
         let config = ExponentiatedGradientConfig {
             constraint,
+            run_linprog_step: false,
             ..Default::default()
         };
         let fit = fit_exponentiated_gradient(d.x.view(), &d.y, &d.g, 3, &config).unwrap();
@@ -246,4 +247,66 @@ fn data_bias_reports_representation_label_rates_and_proxies() {
     let x1: Vec<f64> = d.x.column(0).to_vec();
     let p = proxy_association("x1", FeatureValues::Numeric(&x1), "g", &groups, 0.5).unwrap();
     assert!(!p.is_proxy, "{}", p.value);
+}
+
+/// fairlearn 0.15 with `run_linprog_step=True` (its default) on the same data, from
+/// `tests/fixtures/exponentiated_gradient/generate.py` (scipy 1.17 `linprog`, HiGHS dual
+/// simplex). Tolerance 1e-9: both LPs land on the same vertex; the difference is the
+/// solvers' rounding.
+#[test]
+fn exponentiated_gradient_with_the_lp_step_matches_fairlearn() {
+    let d = data();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/exponentiated_gradient/expected.json"
+    );
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let num = |v: &serde_json::Value| v.as_f64().unwrap();
+    let cases = expected["cases"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let constraint = match case["constraint"].as_str().unwrap() {
+            "demographic_parity" => ParityConstraint::DemographicParity,
+            _ => ParityConstraint::EqualizedOdds,
+        };
+        let eps = num(&case["eps"]);
+        let config = ExponentiatedGradientConfig {
+            constraint,
+            eps,
+            ..Default::default()
+        };
+        assert!(config.run_linprog_step);
+        let fit = fit_exponentiated_gradient(d.x.view(), &d.y, &d.g, 3, &config).unwrap();
+        let what = format!("{constraint:?} eps={eps}");
+        let weights: Vec<f64> = case["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(num)
+            .collect();
+        assert_eq!(fit.weights.len(), weights.len(), "{what}: predictors");
+        for (w, g) in weights.iter().zip(&fit.weights) {
+            close(&format!("{what} weight"), *w, *g, 1e-9);
+        }
+        close(
+            &format!("{what} best gap"),
+            num(&case["best_gap"]),
+            fit.best_gap,
+            1e-9,
+        );
+        let p = fit.positive_probability(d.x.view());
+        for (w, g) in case["positive_probability"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(&p)
+        {
+            close(&format!("{what} P(y=1)"), num(w), *g, 1e-9);
+        }
+        assert_eq!(
+            fit.iterations,
+            case["last_iter"].as_u64().unwrap() as usize + 1
+        );
+    }
 }

@@ -15,6 +15,7 @@ mod tree_attrs;
 mod tree_classify;
 mod tree_compile;
 mod tree_ensemble;
+mod tree_export;
 mod tree_regress;
 mod tree_v5;
 mod zipmap;
@@ -24,6 +25,7 @@ use std::fmt;
 use super::attrs::Attrs;
 use super::proto::NodeProto;
 use super::tensor::{ClassLabels, ElemType, Tensor, ValueType};
+use super::trees::ExportedTrees;
 
 /// The ONNX-ML domain name.
 pub(crate) const ML_DOMAIN: &str = "ai.onnx.ml";
@@ -35,6 +37,16 @@ pub(crate) trait Kernel: fmt::Debug + Send + Sync {
 
     /// The class labels, for the classifier operators (used to build the signature).
     fn class_labels(&self) -> Option<&ClassLabels> {
+        None
+    }
+
+    /// The trees, for the tree-ensemble operators (TreeSHAP).
+    fn trees(&self) -> Option<ExportedTrees> {
+        None
+    }
+
+    /// The element type a `Cast` converts to.
+    fn cast_to(&self) -> Option<ElemType> {
         None
     }
 }

@@ -113,6 +113,10 @@ macro_rules! cast_numeric {
 impl Kernel for Cast {
     // Float to integer truncates toward zero and saturates (C++ leaves overflow undefined).
     #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+    fn cast_to(&self) -> Option<ElemType> {
+        Some(self.to)
+    }
+
     fn run(&self, inputs: &[&Tensor]) -> Result<Vec<Tensor>, String> {
         let out = match inputs.first() {
             Some(Tensor::F32(a)) => cast_numeric!(a, self.to),

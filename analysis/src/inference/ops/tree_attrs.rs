@@ -8,16 +8,9 @@ use std::collections::{HashMap, HashSet};
 use super::BuildCtx;
 use crate::inference::tensor::Tensor;
 
-/// Split comparison of an interior node (`x MODE threshold` selects the true branch).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
-    Leq,
-    Lt,
-    Gte,
-    Gt,
-    Eq,
-    Neq,
-}
+/// Split comparison of an interior node (`x MODE threshold` selects the true branch),
+/// the same type the exported trees carry.
+pub(super) use crate::inference::trees::SplitMode as Mode;
 
 /// A child: an interior node or a leaf, by index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,13 +52,13 @@ impl LabelOut {
 /// The classifier's finalisation parameters.
 #[derive(Debug)]
 pub(super) struct ClassifierRule {
-    n_classes: usize,
-    base: Vec<f64>,
-    post: PostTransform,
+    pub(super) n_classes: usize,
+    pub(super) base: Vec<f64>,
+    pub(super) post: PostTransform,
     /// Two classes, and the votes name a single class id.
-    binary_case: bool,
+    pub(super) binary_case: bool,
     /// No vote weight is negative.
-    all_positive: bool,
+    pub(super) all_positive: bool,
 }
 
 impl ClassifierRule {

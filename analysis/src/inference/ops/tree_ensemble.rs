@@ -13,8 +13,10 @@ use super::post::PostTransform;
 use super::tree_attrs::{parse_v3, Structure};
 use super::tree_classify::{ClassifierRule, LabelOut};
 use super::tree_compile::{compile, Forest};
+use super::tree_export::export;
 use super::{BuildCtx, Built, Kernel};
 use crate::inference::tensor::{ClassLabels, ElemType, Tensor, ValueType};
+use crate::inference::trees::ExportedTrees;
 
 /// How the trees' votes for one target are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +163,8 @@ pub(super) fn post_attr(ctx: &BuildCtx<'_>) -> Result<PostTransform, String> {
 #[derive(Debug)]
 struct ClassifierKernel {
     forest: Compiled,
+    structure: Structure,
+    double: bool,
     labels: Arc<ClassLabels>,
     rule: ClassifierRule,
 }
@@ -195,6 +199,11 @@ impl Kernel for ClassifierKernel {
     fn class_labels(&self) -> Option<&ClassLabels> {
         Some(&self.labels)
     }
+
+    fn trees(&self) -> Option<ExportedTrees> {
+        let outputs = self.rule.affine_outputs(&self.structure);
+        export(&self.structure, self.double, outputs)
+    }
 }
 
 /// Compiles `TreeEnsembleClassifier` (ml opset 1/3): labels plus float probabilities.
@@ -203,13 +212,16 @@ pub(super) fn classifier(ctx: &BuildCtx<'_>) -> Result<Built, String> {
     let labels = class_labels(ctx, "classlabels_int64s")?;
     let (s, base) = parse_v3(ctx, "class")?;
     let rule = ClassifierRule::new(&s, &base, labels.len(), post_attr(ctx)?)?;
-    let forest = compile_as(&s, labels.len(), s.double || input == ElemType::F64)?;
+    let double = s.double || input == ElemType::F64;
+    let forest = compile_as(&s, labels.len(), double)?;
     let outputs = vec![
         ValueType::Tensor(labels.elem_type()),
         ValueType::Tensor(ElemType::F32),
     ];
     let kernel = ClassifierKernel {
         forest,
+        structure: s,
+        double,
         labels: Arc::new(labels),
         rule,
     };

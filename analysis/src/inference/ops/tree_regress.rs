@@ -5,14 +5,16 @@ use ndarray::{ArrayD, IxDyn};
 
 use super::numeric::Real;
 use super::post::{probit, PostTransform};
-use super::tree_attrs::parse_v3;
+use super::tree_attrs::{parse_v3, Structure};
 use super::tree_compile::Forest;
 use super::tree_ensemble::{
     compile_as, input_type, post_attr, score_rows, targets, Aggregate, Compiled,
 };
+use super::tree_export::{export, regressor_outputs};
 use super::tree_v5::parse_v5;
 use super::{BuildCtx, Built, Kernel};
 use crate::inference::tensor::{ElemType, Tensor, ValueType};
+use crate::inference::trees::ExportedTrees;
 
 /// Regression parameters.
 #[derive(Debug)]
@@ -96,6 +98,8 @@ impl Regression {
 struct RegressorKernel {
     forest: Compiled,
     params: Regression,
+    structure: Structure,
+    double: bool,
 }
 
 impl Kernel for RegressorKernel {
@@ -105,6 +109,13 @@ impl Kernel for RegressorKernel {
             Compiled::F32(f) => self.params.run(f, x)?,
             Compiled::F64(f) => self.params.run(f, x)?,
         }])
+    }
+
+    fn trees(&self) -> Option<ExportedTrees> {
+        let p = &self.params;
+        let n_trees = self.structure.roots.len();
+        let outputs = regressor_outputs(p.n_targets, &p.base, p.post, p.aggregate, n_trees);
+        export(&self.structure, self.double, outputs)
     }
 }
 
@@ -141,7 +152,12 @@ pub(super) fn regressor(ctx: &BuildCtx<'_>) -> Result<Built, String> {
     };
     let forest = compile_as(&s, n_targets, double)?;
     Ok(Built::new(
-        RegressorKernel { forest, params },
+        RegressorKernel {
+            forest,
+            params,
+            structure: s,
+            double,
+        },
         vec![ValueType::Tensor(ElemType::F32)],
     ))
 }
@@ -175,8 +191,14 @@ pub(super) fn ensemble_v5(ctx: &BuildCtx<'_>) -> Result<Built, String> {
         out: input,
     };
     let forest = compile_as(&s, n_targets, s.double)?;
+    let double = s.double;
     Ok(Built::new(
-        RegressorKernel { forest, params },
+        RegressorKernel {
+            forest,
+            params,
+            structure: s,
+            double,
+        },
         vec![ValueType::Tensor(input)],
     ))
 }

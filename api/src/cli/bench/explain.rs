@@ -14,7 +14,7 @@ use analysis::{
         Background, ExactExplainer, ExactOptions, FnPredictor, KernelExplainer, KernelOptions,
         L1Reg, SklearnTree, TreeEnsemble, XgbModel,
     },
-    inference::Model,
+    inference::{Model, TreeOutput},
 };
 use ndarray::Array2;
 use serde_json::{json, Value};
@@ -155,6 +155,56 @@ fn forest() -> anyhow::Result<TreeEnsemble> {
     Ok(TreeEnsemble::from_sklearn_forest(&trees, m)?)
 }
 
+/// TreeSHAP on the very forest shap's anchor explains (`rf_bc`: 20 trees, depth 5, 30
+/// features), read from its ONNX export, on the anchor's rows and background. shap's
+/// path-dependent covers come from the bootstrap samples; here they are recomputed by
+/// routing the background and explained rows (the cost does not depend on cover values).
+fn onnx_forest_lines(
+    workdir: &Path,
+    bg_file: &Path,
+    figures: &[Figure],
+    threads: usize,
+) -> anyhow::Result<()> {
+    let tree_file = workdir.join("bc30_tree_explain1000.csv");
+    if !(tree_file.exists() && bg_file.exists()) {
+        return Ok(());
+    }
+    let Model::Onnx(onnx) = Model::load(&std::fs::read(
+        fixtures().join("models").join("rf_bc_f32.onnx"),
+    )?)?
+    else {
+        anyhow::bail!("rf_bc_f32.onnx is not an ONNX model");
+    };
+    let trees = onnx
+        .trees()
+        .ok_or_else(|| anyhow::anyhow!("rf_bc_f32.onnx exports no trees"))?;
+    let (_, xt) = csv(&tree_file, &["source_row"])?;
+    let (_, b30) = csv(bg_file, &["source_row"])?;
+    let ens = TreeEnsemble::from_onnx(&trees, TreeOutput::Probability(1), xt.ncols())?;
+    let both = ndarray::concatenate(ndarray::Axis(0), &[b30.view(), xt.view()])?;
+    let routed = ens.with_routed_covers(both.view(), None)?;
+    let bg30 = Background::uniform(b30)?;
+    let a_pd = find(figures, "shap.TreeExplainer tree_path_dependent");
+    let a_iv = find(figures, "shap.TreeExplainer interventional");
+    let t0 = Instant::now();
+    routed.shap_path_dependent(xt.view(), threads)?;
+    line(
+        "TreeSHAP path-dependent, ONNX rf_bc 20x d5, 30 feat (= shap's)",
+        per_row(t0.elapsed().as_secs_f64(), xt.nrows()),
+        a_pd,
+        rows_of(a_pd).max(1),
+    );
+    let t0 = Instant::now();
+    ens.shap_interventional(xt.view(), &bg30, threads)?;
+    line(
+        "TreeSHAP interventional, ONNX rf_bc 20x d5, 100 bg (= shap's)",
+        per_row(t0.elapsed().as_secs_f64(), xt.nrows()),
+        a_iv,
+        rows_of(a_iv).max(1),
+    );
+    Ok(())
+}
+
 /// Runs the benchmark.
 pub async fn run(workdir: &Path, script: &Path, python: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(workdir)?;
@@ -268,6 +318,7 @@ pub async fn run(workdir: &Path, script: &Path, python: &str) -> anyhow::Result<
         a_iv,
         rows_of(a_iv).max(1000),
     );
+    onnx_forest_lines(workdir, &bg_file, &figures, threads)?;
     let xgb: XgbModel = serde_json::from_slice(&std::fs::read(
         fixtures().join("models").join("xgb_clf_bc.json"),
     )?)?;

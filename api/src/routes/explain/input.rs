@@ -324,6 +324,35 @@ pub async fn load_background(state: &AppState, p: &mut Prepared, t: &Target) -> 
     Ok(())
 }
 
+/// The rows routed through an ONNX ensemble's trees to recompute the node covers of
+/// path-dependent TreeSHAP: every row of `cover_dataset_id`, else of the background
+/// dataset, else of the model card's training dataset. The choice and the rows' hash are
+/// pinned in the provenance (as the background), so a replay routes the same rows.
+pub async fn load_cover_rows(
+    state: &AppState,
+    p: &mut Prepared,
+    t: &Target,
+    cover_dataset_id: Option<&str>,
+) -> ApiResult<Array2<f64>> {
+    let id = match cover_dataset_id.or(t.background_dataset_id.as_deref()) {
+        Some(id) => id.to_owned(),
+        None => training_dataset(state, &p.provenance.model_id)
+            .await?
+            .ok_or_else(|| {
+                bad(
+                    "cover_dataset_required",
+                    "path-dependent TreeSHAP of an ONNX model needs node covers: give cover_dataset_id \
+                     (the model's card names no training dataset)",
+                )
+            })?,
+    };
+    let table = dataset_table(state, &id).await?;
+    let data = table_matrix(&table, &id, &p.features, p.named, None, false)?;
+    p.provenance.background_sha256 = Some(hash_matrix(&data.view(), None));
+    p.provenance.background_dataset_id = Some(id);
+    Ok(data)
+}
+
 async fn background(
     state: &AppState,
     model_id: &str,

@@ -5,14 +5,15 @@ use analysis::{
         default_threads, ExactExplainer, ExactOptions, KernelExplainer, KernelOptions, L1Reg, Link,
         PermutationExplainer, PermutationOptions, RowExplanation, TreeEnsemble,
     },
-    inference::Model,
+    inference::{Model, TreeOutput},
 };
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
     bad, explain_err,
-    input::{load_background, prepare, Prepared},
+    input::{load_background, load_cover_rows, prepare, Prepared},
     model_fn::{ModelFn, Output},
     Computed, Target, MAX_EVALUATIONS, MAX_EXACT_FEATURES, MAX_SAMPLES,
 };
@@ -27,7 +28,8 @@ pub const KIND: &str = "shap";
 /// How to compute Shapley values.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ShapOptions {
-    /// `auto` (shap's choice: tree for XGBoost, exact up to 10 features, else permutation),
+    /// `auto` (shap's choice: tree for tree ensembles, exact up to 10 features, else
+    /// permutation),
     /// `exact`, `kernel`, `permutation` or `tree`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -46,6 +48,11 @@ pub struct ShapOptions {
     /// Tree: `interventional` (default, against the background) or `tree_path_dependent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feature_perturbation: Option<String>,
+    /// Tree, path-dependent, ONNX models: dataset whose rows are routed through the trees
+    /// to count node covers (default: the background dataset, else the model card's
+    /// training dataset). XGBoost models carry their covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover_dataset_id: Option<String>,
 }
 
 /// A SHAP request.
@@ -85,11 +92,29 @@ fn parse_l1(s: Option<&str>) -> ApiResult<L1Reg> {
     })
 }
 
-/// The method `auto` picks, as shap's `Explainer` does.
+/// The output as the trees of an ONNX ensemble see it.
+fn tree_output(o: Output) -> TreeOutput {
+    match o {
+        Output::Probability(k) => TreeOutput::Probability(k),
+        Output::LogOdds(k) => TreeOutput::LogOdds(k),
+        Output::Regression => TreeOutput::Value,
+    }
+}
+
+/// Whether TreeSHAP can explain the output: XGBoost margins, or ONNX tree ensembles
+/// whose explained output is a sum of tree outputs (e.g. a random forest's probability).
+fn tree_explainable(p: &Prepared) -> bool {
+    match &*p.model {
+        Model::Xgboost(_) => matches!(p.output, Output::LogOdds(_) | Output::Regression),
+        Model::Onnx(m) => m
+            .trees()
+            .is_some_and(|t| t.output(tree_output(p.output)).is_some()),
+    }
+}
+
+/// The method `auto` picks, as shap's `Explainer` does (tree models go to TreeSHAP).
 fn auto_method(p: &Prepared) -> &'static str {
-    let tree_ok = matches!(*p.model, Model::Xgboost(_))
-        && matches!(p.output, Output::LogOdds(_) | Output::Regression);
-    if tree_ok {
+    if tree_explainable(p) {
         "tree"
     } else if p.features.len() <= 10 {
         "exact"
@@ -118,8 +143,16 @@ fn check_samples(name: &str, n: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// The XGBoost model of a version as a tree ensemble (margin of `group`).
+/// The model of a version as a tree ensemble: an ONNX ensemble's explained output, or
+/// an XGBoost margin (of the class explained).
 async fn tree_model(state: &AppState, p: &Prepared) -> ApiResult<TreeEnsemble> {
+    if let Model::Onnx(m) = &*p.model {
+        let trees = m
+            .trees()
+            .ok_or_else(|| bad("method_unsupported", "the model is not a tree ensemble"))?;
+        return TreeEnsemble::from_onnx(&trees, tree_output(p.output), p.features.len())
+            .map_err(explain_err);
+    }
     let group = match p.output {
         Output::LogOdds(k) => {
             if p.model
@@ -172,16 +205,20 @@ pub fn choose(p: &Prepared, o: &ShapOptions) -> ApiResult<&'static str> {
         "kernel" => check_samples("nsamples", o.nsamples.unwrap_or(2 * m + 2048)).map(|_| method),
         "permutation" => check_samples("max_evals", o.max_evals.unwrap_or(500)).map(|_| method),
         "tree" => {
-            if !matches!(*p.model, Model::Xgboost(_)) {
+            let trees = match &*p.model {
+                Model::Xgboost(_) => true,
+                Model::Onnx(m) => m.trees().is_some(),
+            };
+            if !trees {
                 return Err(bad(
                     "method_unsupported",
-                    "method `tree` explains XGBoost models; for this model use exact, kernel or permutation",
+                    "method `tree` explains tree ensembles (XGBoost, ONNX TreeEnsemble); for this model use exact, kernel or permutation",
                 ));
             }
-            if matches!(p.output, Output::Probability(_)) {
+            if !tree_explainable(p) {
                 return Err(bad(
                     "method_unsupported",
-                    "TreeSHAP explains the trees' margin: use output=log_odds, or method exact/kernel/permutation for probabilities",
+                    "TreeSHAP explains what the trees add up to: for this model that is not this output (use output=log_odds, or method exact/kernel/permutation)",
                 ));
             }
             match o.feature_perturbation.as_deref() {
@@ -210,7 +247,13 @@ pub async fn explain_rows(
     if !path_dependent && p.background.is_none() {
         load_background(state, p, t).await?;
     }
-    shap_rows(state, p, o, method).await
+    let cover = match &*p.model {
+        Model::Onnx(_) if path_dependent => {
+            Some(load_cover_rows(state, p, t, o.cover_dataset_id.as_deref()).await?)
+        }
+        _ => None,
+    };
+    shap_rows(state, p, o, method, cover).await
 }
 
 /// Shapley values of `p.rows` by `method` (validated by [`choose`]).
@@ -219,6 +262,7 @@ async fn shap_rows(
     p: &Prepared,
     o: &ShapOptions,
     method: &str,
+    cover: Option<Array2<f64>>,
 ) -> ApiResult<(String, Vec<RowExplanation>)> {
     let m = p.features.len();
     let n = p.rows.nrows() as f64;
@@ -307,6 +351,10 @@ async fn shap_rows(
             let ens = tree_model(state, p).await?;
             if o.feature_perturbation.as_deref() == Some("tree_path_dependent") {
                 let r = tokio::task::spawn_blocking(move || {
+                    let ens = match &cover {
+                        Some(c) => ens.with_routed_covers(c.view(), None)?,
+                        None => ens,
+                    };
                     ens.shap_path_dependent(rows.view(), threads)
                 })
                 .await;

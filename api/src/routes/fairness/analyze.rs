@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     Json,
 };
 use domain::fairness::Assessment;
@@ -15,12 +16,14 @@ use utoipa::ToSchema;
 use super::{
     data_bias, findings,
     input::{self, Rows, Source},
+    job,
     metrics::{self, MetricOptions},
     reports::{read_report, ReportView},
 };
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{ApiJson, Ctx},
+    extract::{ApiJson, Ctx, RespondAsync},
+    jobs::JobHandle,
     routes::models::parse_id,
     state::AppState,
 };
@@ -115,18 +118,60 @@ fn compute(
     Ok((serde_json::Value::Object(metrics_json), all_findings, recs))
 }
 
-/// Loads, computes and records; answers the stored report.
+/// Runs an assessment now (201 with the report) or, for large data or on request, as a
+/// job (202).
 async fn assess(
     state: AppState,
     ctx: Ctx,
     model_id: Option<String>,
     b: AnalyzeRequest,
     need_predictions: bool,
-) -> ApiResult<(StatusCode, Json<ReportView>)> {
+    respond_async: bool,
+) -> ApiResult<Response> {
     if let Some(m) = &model_id {
         model_exists(&state, m).await?;
     }
-    let rows = input::load(&state, model_id.as_deref(), &b.source, need_predictions).await?;
+    if !job::wanted(&state, &b.source.dataset_id, respond_async).await? {
+        let view = assess_now(&state, ctx, model_id, b, need_predictions, None).await?;
+        return Ok((StatusCode::CREATED, Json(view)).into_response());
+    }
+    let params = serde_json::json!({
+        "model_id": model_id, "dataset_id": b.source.dataset_id,
+        "sensitive_features": b.source.sensitive_features,
+    });
+    let job_state = state.clone();
+    let job_ctx = ctx.clone();
+    job::queue(
+        &state,
+        &ctx,
+        "fairness.analyze",
+        params,
+        move |job| async move {
+            assess_now(
+                &job_state,
+                job_ctx,
+                model_id,
+                b,
+                need_predictions,
+                Some(&job),
+            )
+            .await
+        },
+    )
+    .await
+}
+
+/// Loads, computes and records; answers the stored report.
+async fn assess_now(
+    state: &AppState,
+    ctx: Ctx,
+    model_id: Option<String>,
+    b: AnalyzeRequest,
+    need_predictions: bool,
+    progress: Option<&JobHandle>,
+) -> ApiResult<ReportView> {
+    let rows = input::load(state, model_id.as_deref(), &b.source, need_predictions).await?;
+    job::phase(progress, 1).await;
     let (options, thresholds) = (b.options.clone(), b.thresholds.clone());
     let (rows, (metrics, found, recs)) = tokio::task::spawn_blocking(move || {
         let out = compute(&rows, &options, &thresholds);
@@ -134,6 +179,7 @@ async fn assess(
     })
     .await
     .map_err(ApiError::internal)??;
+    job::phase(progress, 2).await;
     let kind = if rows.y_pred.is_some() {
         "model"
     } else {
@@ -160,41 +206,44 @@ async fn assess(
     let (id, events) =
         commands::fairness::assess(state.store.as_ref(), assessment, ctx.metadata).await?;
     state.settle(&events).await;
-    Ok((
-        StatusCode::CREATED,
-        Json(read_report(&state, &id.to_string()).await?),
-    ))
+    read_report(state, &id.to_string()).await
 }
 
 /// Assesses a model version (RAIA predicts the dataset) or the predictions a dataset
 /// holds; records `FairnessAssessed`.
 #[utoipa::path(post, path = "/api/v1/fairness/analyze/{modelId}", tag = "fairness", request_body = AnalyzeRequest,
     params(("modelId" = String, Path)), security(("bearer" = [])),
-    responses((status = 201, body = ReportView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ReportView),
+        (status = 202, description = "queued as a job (large dataset, or Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn analyze(
     State(state): State<AppState>,
     Path(model_id): Path<String>,
     ctx: Ctx,
+    RespondAsync(respond_async): RespondAsync,
     ApiJson(b): ApiJson<AnalyzeRequest>,
-) -> ApiResult<(StatusCode, Json<ReportView>)> {
-    assess(state, ctx, Some(model_id), b, true).await
+) -> ApiResult<Response> {
+    assess(state, ctx, Some(model_id), b, true, respond_async).await
 }
 
 /// Bias detection with thresholds per metric: model-level findings when predictions
 /// exist (a version or a prediction column), data-level findings always.
 #[utoipa::path(post, path = "/api/v1/fairness/detect-bias", tag = "fairness", request_body = DetectBiasRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = ReportView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = ReportView),
+        (status = 202, description = "queued as a job (large dataset, or Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn detect_bias(
     State(state): State<AppState>,
     ctx: Ctx,
+    RespondAsync(respond_async): RespondAsync,
     ApiJson(b): ApiJson<DetectBiasRequest>,
-) -> ApiResult<(StatusCode, Json<ReportView>)> {
+) -> ApiResult<Response> {
     if b.model_id.is_none() && b.analyze.source.version.is_some() {
         return Err(ApiError::unprocessable(
             "model_required",
             "`version` needs `model_id`",
         ));
     }
-    assess(state, ctx, b.model_id, b.analyze, false).await
+    assess(state, ctx, b.model_id, b.analyze, false, respond_async).await
 }

@@ -7,6 +7,7 @@ use analysis::fairness::GroupIndex;
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     Json,
 };
 use domain::fairness::Mitigation;
@@ -17,13 +18,15 @@ use super::{
     analyze::model_exists,
     derived, input,
     input::Source,
+    job,
     methods::{self, RunInput},
     policy,
     split::{pick, split, summary},
 };
 use crate::{
     error::{ApiError, ApiResult},
-    extract::{ApiJson, Ctx},
+    extract::{ApiJson, Ctx, RespondAsync},
+    jobs::JobHandle,
     routes::rfc3339,
     state::AppState,
 };
@@ -90,13 +93,16 @@ pub struct MitigationView {
 /// Runs a mitigation and records its measured effect.
 #[utoipa::path(post, path = "/api/v1/bias/mitigation/{modelId}", tag = "fairness", request_body = MitigationRequest,
     params(("modelId" = String, Path)), security(("bearer" = [])),
-    responses((status = 201, body = MitigationView), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    responses((status = 201, body = MitigationView),
+        (status = 202, description = "queued as a job (large dataset, or Prefer: respond-async); poll Location"),
+        (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn mitigate(
     State(state): State<AppState>,
     Path(model_id): Path<String>,
     ctx: Ctx,
+    RespondAsync(respond_async): RespondAsync,
     ApiJson(b): ApiJson<MitigationRequest>,
-) -> ApiResult<(StatusCode, Json<MitigationView>)> {
+) -> ApiResult<Response> {
     model_exists(&state, &model_id).await?;
     let post = matches!(b.method.as_str(), "threshold_optimizer" | "reject_option");
     if b.attach_policy && !post {
@@ -105,7 +111,34 @@ pub async fn mitigate(
             "only post-processing methods (threshold_optimizer, reject_option) can be attached as a decision policy",
         ));
     }
-    let rows = input::load(&state, Some(&model_id), &b.source, false).await?;
+    if !job::wanted(&state, &b.source.dataset_id, respond_async).await? {
+        let view = mitigate_now(&state, ctx, model_id, b, None).await?;
+        return Ok((StatusCode::CREATED, Json(view)).into_response());
+    }
+    let params = serde_json::json!({
+        "model_id": model_id, "dataset_id": b.source.dataset_id, "method": b.method,
+    });
+    let (job_state, job_ctx) = (state.clone(), ctx.clone());
+    job::queue(
+        &state,
+        &ctx,
+        "fairness.mitigation",
+        params,
+        move |job| async move { mitigate_now(&job_state, job_ctx, model_id, b, Some(&job)).await },
+    )
+    .await
+}
+
+/// Loads, fits, measures and records a mitigation (and attaches its policy).
+async fn mitigate_now(
+    state: &AppState,
+    ctx: Ctx,
+    model_id: String,
+    b: MitigationRequest,
+    progress: Option<&JobHandle>,
+) -> ApiResult<MitigationView> {
+    let rows = input::load(state, Some(&model_id), &b.source, false).await?;
+    job::phase(progress, 1).await;
     let features = match &b.source.feature_columns {
         Some(f) => Some(input::features(&rows.table, f)?),
         None => None,
@@ -159,9 +192,10 @@ pub async fn mitigate(
     })
     .await
     .map_err(ApiError::internal)??;
+    job::phase(progress, 2).await;
     let output_dataset_id = match &out.weights {
         Some(w) => {
-            Some(derived::weights_dataset(&state, &ctx, &rows, &b.source.dataset_id, w).await?)
+            Some(derived::weights_dataset(state, &ctx, &rows, &b.source.dataset_id, w).await?)
         }
         None => None,
     };
@@ -193,7 +227,7 @@ pub async fn mitigate(
     let attached = if b.attach_policy {
         Some(
             policy::attach(
-                &state,
+                state,
                 &ctx,
                 &model_id,
                 &rows,
@@ -207,20 +241,17 @@ pub async fn mitigate(
     } else {
         None
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(MitigationView {
-            id: id.to_string(),
-            model_id,
-            version: rows.version,
-            method: b.method,
-            parameters,
-            before,
-            after,
-            accuracy_cost: Some(acc_after - acc_before),
-            output_dataset_id,
-            policy: attached,
-            created_at: rfc3339(events.first().map_or(0, |e| e.recorded_at)),
-        }),
-    ))
+    Ok(MitigationView {
+        id: id.to_string(),
+        model_id,
+        version: rows.version,
+        method: b.method,
+        parameters,
+        before,
+        after,
+        accuracy_cost: Some(acc_after - acc_before),
+        output_dataset_id,
+        policy: attached,
+        created_at: rfc3339(events.first().map_or(0, |e| e.recorded_at)),
+    })
 }

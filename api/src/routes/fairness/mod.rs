@@ -8,6 +8,7 @@ mod derived;
 mod errors;
 mod findings;
 pub mod input;
+mod job;
 mod methods;
 pub mod metrics;
 pub mod mitigation;
