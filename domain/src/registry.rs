@@ -14,12 +14,12 @@ use crate::{
     drift::DriftReport,
     envelope::StoredEvent,
     explanation::Explanation,
-    export::ExportJob,
+    export::{schedule::ExportSchedule, ExportJob},
     fairness::FairnessReport,
     job::Job,
     llm::LlmConfiguration,
     model::Model,
-    notification::Notification,
+    notification::{preferences::NotificationPreferences, Notification},
     stream::DataStream,
     subscription::{Subscription, Topic},
     upcast::Upcasters,
@@ -74,6 +74,8 @@ pub fn fold_json(
         ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         Notification::STREAM_TYPE => fold::<Notification>(events, up),
+        ExportSchedule::STREAM_TYPE => fold::<ExportSchedule>(events, up),
+        NotificationPreferences::STREAM_TYPE => fold::<NotificationPreferences>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -99,4 +101,6 @@ pub const STREAM_TYPES: &[&str] = &[
     ComplianceReport::STREAM_TYPE,
     ExportJob::STREAM_TYPE,
     Notification::STREAM_TYPE,
+    ExportSchedule::STREAM_TYPE,
+    NotificationPreferences::STREAM_TYPE,
 ];
