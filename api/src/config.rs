@@ -101,6 +101,18 @@ pub struct Config {
     /// Fairness analyses and mitigations over more dataset rows than this run as jobs
     /// (`RAIA_FAIRNESS_JOB_ROWS`, default 200000).
     pub fairness_job_rows: usize,
+    /// Whether notifications are delivered by e-mail and webhook
+    /// (`RAIA_NOTIFICATION_DELIVERY`, default true).
+    pub notification_delivery: bool,
+    /// First retry delay of a failed e-mail or webhook delivery, doubled on
+    /// each further attempt (`RAIA_DELIVERY_RETRY_BASE_MS`, default 2000).
+    pub delivery_retry_base_ms: u64,
+    /// Attempts before a delivery goes to the dead-letter list
+    /// (`RAIA_DELIVERY_MAX_ATTEMPTS`, default 6).
+    pub delivery_max_attempts: u32,
+    /// How often due export schedules are looked for, ms
+    /// (`RAIA_EXPORT_SCHEDULE_TICK_MS`, default 15000).
+    pub export_schedule_tick_ms: u64,
 }
 
 impl Default for Config {
@@ -144,6 +156,10 @@ impl Default for Config {
             compliance_max_age_days: 90,
             notifications: true,
             fairness_job_rows: 200_000,
+            notification_delivery: true,
+            delivery_retry_base_ms: 2000,
+            delivery_max_attempts: 6,
+            export_schedule_tick_ms: 15_000,
         }
     }
 }
@@ -304,6 +320,17 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_FAIRNESS_JOB_ROWS")? {
             c.fairness_job_rows = v;
+        if let Some(v) = parsed("RAIA_NOTIFICATION_DELIVERY")? {
+            c.notification_delivery = v;
+        }
+        if let Some(v) = parsed("RAIA_DELIVERY_RETRY_BASE_MS")? {
+            c.delivery_retry_base_ms = v;
+        }
+        if let Some(v) = parsed("RAIA_DELIVERY_MAX_ATTEMPTS")? {
+            c.delivery_max_attempts = v;
+        }
+        if let Some(v) = parsed("RAIA_EXPORT_SCHEDULE_TICK_MS")? {
+            c.export_schedule_tick_ms = v;
         }
         Ok(c)
     }

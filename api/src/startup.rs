@@ -285,6 +285,9 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             "jobs left unfinished by the last stop were failed"
         );
     }
+    if let Err(e) = crate::export::fail_orphans(&state).await {
+        tracing::warn!(error = %e.problem().detail, "exports left pending were not closed");
+    }
     tasks.push(tokio::spawn(state.runner.clone().run(stop_rx.clone())));
     // The prediction log stops after the HTTP server has finished its last
     // request, so no prediction served during shutdown goes unrecorded.
@@ -323,6 +326,17 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     tasks.push(tokio::spawn(crate::mail::runner::run(
         state.clone(),
         state.mailer.clone(),
+        stop_rx.clone(),
+    )));
+    if state.config.notification_delivery {
+        tasks.push(tokio::spawn(crate::notify::deliver::run(
+            state.clone(),
+            stop_rx.clone(),
+        )));
+    }
+    tasks.push(tokio::spawn(crate::export::schedule::run_loop(
+        state.clone(),
+        std::time::Duration::from_millis(state.config.export_schedule_tick_ms.max(100)),
         stop_rx.clone(),
     )));
     if let Some(url) = state.config.nats_url.clone() {

@@ -15,12 +15,12 @@ use crate::{
     drift::DriftReport,
     envelope::StoredEvent,
     explanation::Explanation,
-    export::ExportJob,
+    export::{schedule::ExportSchedule, ExportJob},
     fairness::FairnessReport,
     job::Job,
     llm::LlmConfiguration,
     model::Model,
-    notification::Notification,
+    notification::{preferences::NotificationPreferences, Notification},
     stream::DataStream,
     subscription::{Subscription, Topic},
     upcast::Upcasters,
@@ -76,6 +76,8 @@ pub fn fold_json(
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         Notification::STREAM_TYPE => fold::<Notification>(events, up),
         Connector::STREAM_TYPE => fold::<Connector>(events, up),
+        ExportSchedule::STREAM_TYPE => fold::<ExportSchedule>(events, up),
+        NotificationPreferences::STREAM_TYPE => fold::<NotificationPreferences>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -102,4 +104,6 @@ pub const STREAM_TYPES: &[&str] = &[
     ExportJob::STREAM_TYPE,
     Notification::STREAM_TYPE,
     Connector::STREAM_TYPE,
+    ExportSchedule::STREAM_TYPE,
+    NotificationPreferences::STREAM_TYPE,
 ];

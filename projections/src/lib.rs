@@ -85,5 +85,7 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(compliance::ComplianceEvidence),
         std::sync::Arc::new(exports::Exports),
         std::sync::Arc::new(notifications::Notifications),
+        std::sync::Arc::new(exports::schedules::ExportSchedules),
+        std::sync::Arc::new(notifications::preferences::NotificationPreferencesView),
     ]
 }

@@ -8,13 +8,30 @@ use domain::Role;
 use raia_tests::{both_backends, expect_problem, Backend, TestApp};
 use serde_json::{json, Value};
 
-use crate::compliance::compliant_model;
+use crate::{compliance::compliant_model, jobs::wait_for_job};
 
-async fn export(app: &TestApp, t: &str, format: &str, body: Value) -> Value {
+/// Requests an export (202 with the pending job and its `Location`), waits
+/// for the background job, and returns the completed export job.
+pub async fn export(app: &TestApp, t: &str, format: &str, body: Value) -> Value {
     let r = app
         .post(&format!("/api/v1/export/{format}"), t, &body)
         .await;
-    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let pending: Value = r.json().await.unwrap();
+    assert_eq!(
+        location,
+        format!("/api/v1/jobs/{}", pending["job_id"].as_str().unwrap())
+    );
+    let job = wait_for_job(app, &location, t).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let r = app
+        .get(
+            &format!("/api/v1/export/jobs/{}", pending["id"].as_str().unwrap()),
+            t,
+        )
+        .await;
+    assert_eq!(r.status(), 200);
     let j: Value = r.json().await.unwrap();
     assert_eq!(j["status"], "completed");
     j
@@ -27,7 +44,8 @@ async fn download(app: &TestApp, t: &str, job: &Value) -> (String, Vec<u8>) {
     (ct, r.bytes().await.unwrap().to_vec())
 }
 
-async fn types_after(app: &TestApp, position: i64) -> Vec<String> {
+/// Event types of the export streams after `position`.
+pub async fn types_after(app: &TestApp, position: i64) -> Vec<String> {
     let events = app
         .server
         .state
@@ -35,7 +53,11 @@ async fn types_after(app: &TestApp, position: i64) -> Vec<String> {
         .read_all(position, 1000)
         .await
         .unwrap();
-    events.into_iter().map(|e| e.event_type).collect()
+    events
+        .into_iter()
+        .filter(|e| e.stream_type == "export_job")
+        .map(|e| e.event_type)
+        .collect()
 }
 
 async fn a_compliance_pdf_and_workbook_carry_the_checklist_and_its_evidence_hashes(

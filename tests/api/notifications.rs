@@ -120,14 +120,7 @@ async fn rules_notify_each_recipient_exactly_once_across_a_restart(backend: Back
     expect_problem(app.post(&path, &alice, &json!({})).await, 404, "not_found").await;
     assert_eq!(inbox(&app, &bob).await["unread"], 1);
     // An export of Bob's tells Bob when it is ready.
-    let r = app
-        .post(
-            "/api/v1/export/csv",
-            &bob,
-            &json!({"content": "compliance"}),
-        )
-        .await;
-    assert_eq!(r.status(), 201);
+    crate::exports::export(&app, &bob, "csv", json!({"content": "compliance"})).await;
     notify(&app).await;
     assert_eq!(inbox(&app, &bob).await["unread"], 2);
     assert_eq!(kinds(&inbox(&app, &bob).await)[0], "export_ready");

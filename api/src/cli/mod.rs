@@ -2,6 +2,7 @@
 
 mod admin;
 pub mod bench;
+pub mod demo;
 mod replay_cmd;
 
 use std::path::PathBuf;
@@ -48,6 +49,8 @@ pub enum Command {
     /// Benchmarks (print figures; never assert).
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Load a demo workspace through the HTTP API (every feature populated).
+    Demo(demo::DemoArgs),
 }
 
 impl Cli {
@@ -106,5 +109,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Admin(cmd) => admin::run(config, cmd).await,
         Command::Replay(cmd) => replay_cmd::run(config, cmd).await,
         Command::Bench(cmd) => bench::run(config, cmd).await,
+        Command::Demo(args) => demo::run(config, args).await,
     }
 }

@@ -18,7 +18,8 @@ use crate::{
 /// Rows of an audit-log extract at most.
 pub const AUDIT_LIMIT: i64 = 10_000;
 
-fn refs(events: &[StoredEvent]) -> Vec<EvidenceRef> {
+/// The evidence references of `events`.
+pub(super) fn refs(events: &[StoredEvent]) -> Vec<EvidenceRef> {
     events
         .iter()
         .map(|e| EvidenceRef {
@@ -29,7 +30,8 @@ fn refs(events: &[StoredEvent]) -> Vec<EvidenceRef> {
         .collect()
 }
 
-fn report(
+/// A report with its evidence sorted and deduplicated.
+pub(super) fn report(
     state: &AppState,
     title: &str,
     subtitle: String,
@@ -74,7 +76,24 @@ pub async fn build(
         }
         ExportContent::Drift => drift(state, &subject(subject_id, "model")?, head).await,
         ExportContent::AuditLog => audit_log(state, subject_id, head).await,
+        ExportContent::Fairness => {
+            super::analysis::fairness(state, &subject(subject_id, "model")?, head).await
+        }
+        ExportContent::Explainability => {
+            super::analysis::explainability(state, &subject(subject_id, "model")?, head).await
+        } // Evaluations (issue 8's evaluation runs) join here as another
+          // `ExportContent` variant once their read model is on main.
     }
+}
+
+/// 404 unless the model exists.
+pub(super) async fn ensure_model(state: &AppState, id: &str) -> ApiResult<()> {
+    sqlx::query("SELECT id FROM models WHERE id = $1")
+        .bind(id.to_owned())
+        .fetch_optional(state.db.read())
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| ApiError::not_found("model"))
 }
 
 fn status_name(s: Status) -> &'static str {

@@ -84,7 +84,13 @@ impl Filter {
                     .payload
                     .get("recipient_user_id")
                     .and_then(|v| v.as_str())
-                    == Some(self.user_id.to_string().as_str());
+                    == Some(self.user_id.to_string().as_str())
+                // Kinds the recipient keeps out of the inbox are not pushed either.
+                && item
+                    .payload
+                    .get("channels")
+                    .and_then(|v| v.as_array())
+                    .is_none_or(|c| c.iter().any(|x| x == "in_app"));
         }
         if !rbac::may_read(self.role, &e.stream_type) {
             return false;

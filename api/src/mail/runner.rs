@@ -47,6 +47,26 @@ async fn advance(state: &AppState, position: i64) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The e-mail address of `user_id`, read from the log itself (not from a read
+/// model that may not have caught up with the registration yet); `None` when
+/// the person was erased or never registered.
+pub async fn address(state: &AppState, user_id: &str) -> anyhow::Result<Option<String>> {
+    let stream = state
+        .store
+        .read_stream("user", user_id, commands::Until::Now)
+        .await?;
+    let sealed = stream
+        .iter()
+        .find_map(|s| match decode::<UserEvent>(s, &Upcasters::domain()) {
+            Ok(UserEvent::UserRegistered { email, .. }) => Some(email),
+            _ => None,
+        });
+    let Some(sealed) = sealed else {
+        return Ok(None);
+    };
+    Ok(state.cipher.open(user_id, &sealed).await?)
+}
+
 /// The mail an event calls for, if any (`None` also for expired tokens and
 /// for people who were erased or have no readable address).
 async fn mail_for(state: &AppState, e: &StoredEvent) -> anyhow::Result<Option<Mail>> {
@@ -68,22 +88,7 @@ async fn mail_for(state: &AppState, e: &StoredEvent) -> anyhow::Result<Option<Ma
     let Some(user) = UserId::parse(&e.stream_id) else {
         return Ok(None);
     };
-    // The address comes from the log itself, not from a read model that may
-    // not have caught up with the registration yet.
-    let stream = state
-        .store
-        .read_stream("user", &e.stream_id, commands::Until::Now)
-        .await?;
-    let sealed = stream
-        .iter()
-        .find_map(|s| match decode::<UserEvent>(s, &Upcasters::domain()) {
-            Ok(UserEvent::UserRegistered { email, .. }) => Some(email),
-            _ => None,
-        });
-    let Some(sealed) = sealed else {
-        return Ok(None);
-    };
-    let Some(to) = state.cipher.open(&e.stream_id, &sealed).await? else {
+    let Some(to) = address(state, &e.stream_id).await? else {
         return Ok(None);
     };
     let token = commands::one_time::token_for(&state.cipher, purpose, user, &nonce);

@@ -26,6 +26,20 @@ pub fn one_time(purpose: TokenPurpose, link: &str, valid_for: &str) -> (String, 
     (subject.to_owned(), text, html)
 }
 
+/// Subject, plain text and HTML for a notification mailed to its recipient.
+pub fn notification(title: &str, body: &str, link: &str) -> (String, String, String) {
+    let subject = format!("RAIA: {title}");
+    let text = format!("{title}\n\n{body}\n\nOpen: {link}\n\nChange which notifications you receive by e-mail in your notification preferences.\n");
+    let html = format!(
+        "<!doctype html><html><body><h2>{title}</h2><p>{body}</p><p><a href=\"{link}\">Open in RAIA</a></p>\
+         <p>Change which notifications you receive by e-mail in your notification preferences.</p></body></html>",
+        title = html_escape(title),
+        body = html_escape(body),
+        link = html_escape(link)
+    );
+    (subject, text, html)
+}
+
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

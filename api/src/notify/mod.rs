@@ -1,8 +1,13 @@
 //! Notifications: a side effect that follows the log from its own cursor and
 //! creates, per rule, one `NotificationCreated` per recipient. The stream id is
 //! derived from (source event, recipient), so a restart or a replay before the
-//! cursor moved creates nothing twice.
+//! cursor moved creates nothing twice. Each notification records the channels
+//! its recipient's preferences chose; [`deliver`] sends the e-mail and webhook
+//! ones with its own checkpoints.
 
+pub mod channels;
+pub mod deliver;
+pub mod preferences;
 mod runner;
 
 pub use runner::{run, run_once};

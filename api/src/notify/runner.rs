@@ -88,6 +88,13 @@ async fn notify(state: &AppState, e: &StoredEvent) -> Result<usize, ApiError> {
     };
     let mut created = 0;
     for user in recipients(state, &rule.audience).await? {
+        let channels = super::preferences::load(state, &user)
+            .await?
+            .channels(rule.kind);
+        if channels.is_empty() {
+            // The recipient turned this kind off everywhere.
+            continue;
+        }
         let id = notification::stream_id(&e.event_id, &user);
         let metadata = Metadata {
             causation_id: Some(e.event_id.clone()),
@@ -100,6 +107,7 @@ async fn notify(state: &AppState, e: &StoredEvent) -> Result<usize, ApiError> {
             body: rule.body.clone(),
             link: rule.link.clone(),
             source_position: e.position,
+            channels,
         });
         match super::execute(state, metadata, &id, cmd).await {
             Ok(_) => created += 1,

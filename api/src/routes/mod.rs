@@ -705,6 +705,30 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
         )
         .add(
             Method::GET,
+            "/api/v1/export/jobs/{id}",
+            Authenticated,
+            get(export::get_job),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/export/schedules",
+            Authenticated,
+            post(export::schedules::create),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/export/schedules",
+            Authenticated,
+            get(export::schedules::list),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/export/schedules/{id}",
+            Authenticated,
+            delete(export::schedules::delete),
+        )
+        .add(
+            Method::GET,
             "/api/v1/notifications",
             Authenticated,
             get(notifications::list),
@@ -726,6 +750,24 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/notifications/mark-all-read",
             Authenticated,
             post(notifications::mark_all_read),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/notifications/preferences",
+            Authenticated,
+            get(notifications::preferences::get),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/notifications/preferences",
+            Authenticated,
+            put(notifications::preferences::put),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/notifications/dead-letters",
+            Roles(ADMIN),
+            get(notifications::preferences::dead_letters),
         )
         .add(
             Method::GET,

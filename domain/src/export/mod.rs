@@ -1,6 +1,7 @@
 //! Export jobs: a report rendered as PDF, Excel or CSV, stored as a blob, and
 //! every step (requested, completed, downloaded, deleted) on record.
 
+pub mod schedule;
 #[cfg(test)]
 mod tests;
 
@@ -57,6 +58,10 @@ pub enum ExportContent {
     Compliance,
     /// An extract of the audit log.
     AuditLog,
+    /// A model's fairness assessments and their group metrics.
+    Fairness,
+    /// A model's explanations (SHAP importance and the rest).
+    Explainability,
 }
 
 /// What a caller asked to export.
@@ -72,6 +77,12 @@ pub struct ExportRequest {
     pub subject_id: Option<String>,
     /// Actor id.
     pub requested_by: String,
+    /// The background job that renders it (absent on exports rendered inline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// The schedule that started it, for unattended runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_id: Option<String>,
 }
 
 /// The rendered file.

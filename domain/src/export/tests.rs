@@ -7,6 +7,8 @@ fn request() -> ExportRequest {
         content: ExportContent::Compliance,
         subject_id: None,
         requested_by: "u1".into(),
+        job_id: None,
+        schedule_id: None,
     }
 }
 

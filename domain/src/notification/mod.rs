@@ -1,10 +1,12 @@
 //! Notifications: what the rules decided a person should hear about, created
 //! once per source event and recipient, read and deleted by that person.
 
+pub mod preferences;
 pub mod rules;
 #[cfg(test)]
 mod tests;
 
+pub use preferences::{Channel, Preferences};
 pub use rules::{decide, Audience, Kind, Rule};
 
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,21 @@ pub struct NewNotification {
     pub link: String,
     /// The log position of the event that caused it.
     pub source_position: i64,
+    /// Where it goes, from the recipient's preferences when it was created
+    /// (notifications from before channels existed were in-app only).
+    #[serde(default = "in_app_only")]
+    pub channels: Vec<Channel>,
+}
+
+fn in_app_only() -> Vec<Channel> {
+    vec![Channel::InApp]
+}
+
+impl NewNotification {
+    /// Whether it belongs in the recipient's inbox.
+    pub fn in_app(&self) -> bool {
+        self.channels.contains(&Channel::InApp)
+    }
 }
 
 /// A notification's state.

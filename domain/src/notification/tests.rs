@@ -59,6 +59,7 @@ fn a_notification_is_created_once_read_once_and_deleted() {
         body: "b".into(),
         link: "/".into(),
         source_position: 3,
+        channels: vec![Channel::InApp],
     };
     let mut a = Notification::default();
     assert_eq!(

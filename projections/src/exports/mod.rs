@@ -11,11 +11,14 @@ use sqlx::{Any, Transaction};
 
 use crate::{error::ProjectionError, Projection};
 
+pub mod schedules;
+
 /// Projects export job events.
 #[derive(Debug, Clone, Copy)]
 pub struct Exports;
 
-fn name<T: serde::Serialize>(v: &T) -> String {
+/// The snake_case name of a serializable unit variant.
+pub(crate) fn name<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -51,15 +54,17 @@ impl Projection for Exports {
             })?;
         let q = match event {
             ExportEvent::ExportRequested(r) => sqlx::query(
-                "INSERT INTO export_jobs (id, format, content, subject_id, requested_by, status, downloads, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)",
+                "INSERT INTO export_jobs (id, format, content, subject_id, requested_by, status, downloads, created_at, updated_at, job_id, schedule_id) \
+                 VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $7, $8)",
             )
             .bind(e.stream_id.clone())
             .bind(name(&r.format))
             .bind(name(&r.content))
             .bind(r.subject_id)
             .bind(r.requested_by)
-            .bind(e.recorded_at),
+            .bind(e.recorded_at)
+            .bind(r.job_id)
+            .bind(r.schedule_id),
             ExportEvent::ExportCompleted(f) => sqlx::query(
                 "UPDATE export_jobs SET status = 'completed', sha256 = $2, size = $3, filename = $4, updated_at = $5 WHERE id = $1",
             )

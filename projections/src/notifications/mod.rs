@@ -11,6 +11,8 @@ use sqlx::{Any, Transaction};
 
 use crate::{error::ProjectionError, Projection};
 
+pub mod preferences;
+
 /// Projects notification events.
 #[derive(Debug, Clone, Copy)]
 pub struct Notifications;
@@ -43,6 +45,8 @@ impl Projection for Notifications {
                 source,
             })?;
         let q = match event {
+            // Kinds the recipient keeps out of their inbox go only to other channels.
+            NotificationEvent::NotificationCreated(n) if !n.in_app() => return Ok(()),
             NotificationEvent::NotificationCreated(n) => sqlx::query(
                 "INSERT INTO notifications (id, recipient_user_id, kind, title, body, link, source_position, is_read, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8)",

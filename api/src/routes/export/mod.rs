@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
+pub mod schedules;
+
 use crate::{
     access::Caller,
     error::{ApiError, ApiResult},
-    export::{may_read, record, run},
+    export::{may_read, record, start, Order, Requester},
     extract::{ApiJson, Ctx},
     routes::rfc3339,
     state::AppState,
@@ -28,10 +30,11 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportBody {
-    /// `model_card`, `data_quality`, `drift`, `compliance` or `audit_log`.
+    /// `model_card`, `data_quality`, `drift`, `fairness`, `explainability`,
+    /// `compliance` or `audit_log`.
     #[schema(value_type = String)]
     pub content: ExportContent,
-    /// The model (model_card, drift, optional for compliance), dataset
+    /// The model (model_card, drift, fairness, explainability, optional for compliance), dataset
     /// (data_quality) or stream id (optional for audit_log).
     pub subject_id: Option<String>,
 }
@@ -63,6 +66,10 @@ pub struct ExportJobView {
     pub downloads: i64,
     /// Where to download it.
     pub download_url: String,
+    /// The background job rendering it (`/api/v1/jobs/{job_id}`: progress).
+    pub job_id: Option<String>,
+    /// The schedule that started it, for unattended runs.
+    pub schedule_id: Option<String>,
     /// When it was requested.
     pub created_at: String,
 }
@@ -82,6 +89,8 @@ fn view(r: &sqlx::any::AnyRow) -> ApiResult<ExportJobView> {
         size: r.try_get("size")?,
         filename: r.try_get("filename")?,
         downloads: r.try_get("downloads")?,
+        job_id: r.try_get("job_id")?,
+        schedule_id: r.try_get("schedule_id")?,
         created_at: rfc3339(r.try_get("created_at")?),
     })
 }
@@ -101,44 +110,54 @@ async fn create(
     caller: Caller,
     format: ExportFormat,
     b: ExportBody,
-) -> ApiResult<(StatusCode, Json<ExportJobView>)> {
-    let id = run(&state, &ctx, &caller, format, b.content, b.subject_id).await?;
-    Ok((StatusCode::CREATED, Json(job(&state, &id).await?)))
+) -> ApiResult<Response> {
+    let order = Order::new(format, b.content, b.subject_id);
+    let id = order.export_id.clone();
+    let job_id = start(&state, &ctx, &Requester::from(&caller), order).await?;
+    let view = job(&state, &id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, format!("/api/v1/jobs/{job_id}"))],
+        Json(view),
+    )
+        .into_response())
 }
 
-/// Exports a report as PDF (title page, tables, bar charts, evidence hashes).
+/// Exports a report as PDF (title page, tables, bar charts, evidence hashes);
+/// rendered by a background job (`Location` names it).
 #[utoipa::path(post, path = "/api/v1/export/pdf", tag = "export", request_body = ExportBody,
-    security(("bearer" = [])), responses((status = 201, body = ExportJobView)))]
+    security(("bearer" = [])), responses((status = 202, body = ExportJobView)))]
 pub async fn pdf(
     State(state): State<AppState>,
     ctx: Ctx,
     caller: Caller,
     ApiJson(b): ApiJson<ExportBody>,
-) -> ApiResult<(StatusCode, Json<ExportJobView>)> {
+) -> ApiResult<Response> {
     create(state, ctx, caller, ExportFormat::Pdf, b).await
 }
 
-/// Exports a report as an Excel workbook (one sheet per section, typed cells).
+/// Exports a report as an Excel workbook (one sheet per section, typed cells);
+/// rendered by a background job.
 #[utoipa::path(post, path = "/api/v1/export/excel", tag = "export", request_body = ExportBody,
-    security(("bearer" = [])), responses((status = 201, body = ExportJobView)))]
+    security(("bearer" = [])), responses((status = 202, body = ExportJobView)))]
 pub async fn excel(
     State(state): State<AppState>,
     ctx: Ctx,
     caller: Caller,
     ApiJson(b): ApiJson<ExportBody>,
-) -> ApiResult<(StatusCode, Json<ExportJobView>)> {
+) -> ApiResult<Response> {
     create(state, ctx, caller, ExportFormat::Excel, b).await
 }
 
-/// Exports a report's main table as CSV.
+/// Exports a report's main table as CSV; rendered by a background job.
 #[utoipa::path(post, path = "/api/v1/export/csv", tag = "export", request_body = ExportBody,
-    security(("bearer" = [])), responses((status = 201, body = ExportJobView)))]
+    security(("bearer" = [])), responses((status = 202, body = ExportJobView)))]
 pub async fn csv(
     State(state): State<AppState>,
     ctx: Ctx,
     caller: Caller,
     ApiJson(b): ApiJson<ExportBody>,
-) -> ApiResult<(StatusCode, Json<ExportJobView>)> {
+) -> ApiResult<Response> {
     create(state, ctx, caller, ExportFormat::Csv, b).await
 }
 
@@ -200,6 +219,17 @@ async fn visible(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Expor
     Ok(j)
 }
 
+/// One export job (the caller's own, or anyone's for admins and auditors).
+#[utoipa::path(get, path = "/api/v1/export/jobs/{id}", tag = "export", params(("id" = String, Path, description = "job id")),
+    security(("bearer" = [])), responses((status = 200, body = ExportJobView)))]
+pub async fn get_job(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ExportJobView>> {
+    visible(&state, &caller, &id).await.map(Json)
+}
+
 /// Downloads an export (recorded as an event: who took what).
 #[utoipa::path(get, path = "/api/v1/export/jobs/{id}/download", tag = "export", params(("id" = String, Path, description = "job id")),
     security(("bearer" = [])), responses((status = 200, description = "the file")))]
@@ -225,7 +255,7 @@ pub async fn download(
         ));
     };
     let bytes = state.blobs.read(&sha).await.map_err(ApiError::internal)?;
-    record(&state, &ctx, &id, ExportCommand::RecordDownload).await?;
+    record(&state, ctx.metadata, &id, ExportCommand::RecordDownload).await?;
     Ok((
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),
@@ -254,7 +284,7 @@ pub async fn delete(
             "only the requester or an admin may delete an export",
         ));
     }
-    record(&state, &ctx, &id, ExportCommand::Delete).await?;
+    record(&state, ctx.metadata, &id, ExportCommand::Delete).await?;
     if let Some(sha) = j.sha256 {
         // Content-addressed: keep the file while another job holds the same bytes.
         let shared: i64 = sqlx::query("SELECT COUNT(*) AS n FROM export_jobs WHERE sha256 = $1")

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use utoipa::{IntoParams, ToSchema};
 
+pub mod preferences;
+
 use crate::{
     access::Caller,
     error::{ApiError, ApiResult},
