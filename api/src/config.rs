@@ -320,6 +320,7 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_FAIRNESS_JOB_ROWS")? {
             c.fairness_job_rows = v;
+        }
         if let Some(v) = parsed("RAIA_NOTIFICATION_DELIVERY")? {
             c.notification_delivery = v;
         }
