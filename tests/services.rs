@@ -1,4 +1,4 @@
-//! Real services for tests: PostgreSQL and NATS. Missing ones fail loudly.
+//! Real services for tests: PostgreSQL, NATS and Mosquitto. Missing ones fail loudly.
 
 use sqlx::Connection;
 
@@ -63,4 +63,18 @@ pub async fn mariadb_admin() -> sqlx::MySqlConnection {
              (or point RAIA_TEST_MYSQL_URL at a server; .ci/run starts it for you)"
         ),
     }
+}
+
+/// The MQTT broker (`RAIA_TEST_MQTT_URL`, default local Mosquitto); panics with how to start it.
+pub async fn mqtt_url() -> String {
+    let url =
+        std::env::var("RAIA_TEST_MQTT_URL").unwrap_or_else(|_| "mqtt://127.0.0.1:1883".into());
+    let addr = url.trim_start_matches("mqtt://").to_owned();
+    if let Err(e) = tokio::net::TcpStream::connect(&addr).await {
+        panic!(
+            "the MQTT broker is not reachable at {url}: {e}\n\
+             Start it with: mosquitto -d -c /etc/mosquitto/mosquitto.conf (.ci/run starts it for you)"
+        );
+    }
+    url
 }

@@ -20,6 +20,9 @@ pub struct Config {
     pub nats_url: Option<String>,
     /// JetStream stream receiving events (`RAIA_NATS_STREAM`, default `RAIA_EVENTS`).
     pub nats_stream: String,
+    /// MQTT broker for MQTT stream sources without their own URL
+    /// (`RAIA_MQTT_URL`, default `mqtt://127.0.0.1:1883`).
+    pub mqtt_url: String,
     /// Subject prefix (`RAIA_NATS_SUBJECT_PREFIX`, default `raia.events`).
     pub nats_subject_prefix: String,
     /// Origins allowed by CORS; empty = same-origin only (`RAIA_CORS_ORIGINS`, comma separated).
@@ -122,6 +125,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./raia-data"),
             database_url: None,
             nats_url: None,
+            mqtt_url: "mqtt://127.0.0.1:1883".into(),
             nats_stream: commands::relay::STREAM.into(),
             nats_subject_prefix: commands::relay::SUBJECT_PREFIX.into(),
             cors_origins: Vec::new(),
@@ -216,6 +220,9 @@ impl Config {
         }
         if let Some(v) = env("RAIA_NATS_URL") {
             c.nats_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_MQTT_URL") {
+            c.mqtt_url = v;
         }
         if let Some(v) = env("RAIA_NATS_STREAM") {
             c.nats_stream = v;

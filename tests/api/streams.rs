@@ -63,6 +63,11 @@ pub fn records(from: usize, to: usize, shift_at: usize, bad: &[usize]) -> Value 
 /// Uploads the reference (1000 rows of the unshifted distribution) and creates
 /// a running stream with tumbling windows of 200; returns (id, secret).
 pub async fn running_stream(app: &TestApp, token: &str) -> (String, String) {
+    running_stream_with(app, token, json!({"size": 200})).await
+}
+
+/// Like [`running_stream`], with the given windows.
+pub async fn running_stream_with(app: &TestApp, token: &str, window: Value) -> (String, String) {
     let mut csv = String::from("x,c\n");
     for i in 0..1000 {
         csv.push_str(&format!(
@@ -89,7 +94,7 @@ pub async fn running_stream(app: &TestApp, token: &str) -> (String, String) {
                 "reference_dataset_id": reference["id"],
                 "prediction_field": "pred",
                 "timestamp_field": "ts",
-                "window": {"size": 200},
+                "window": window,
                 "drift_share": 0.5
             }),
         )

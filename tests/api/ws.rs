@@ -235,7 +235,7 @@ both_backends!(
 async fn slow_client(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
         c.ws_queue_len = 8;
-        c.ws_slow_after_ms = 2000;
+        c.ws_slow_after_ms = 8000;
     })
     .await;
     let admin = app.token(Role::Admin).await;
@@ -267,8 +267,9 @@ async fn slow_client(backend: Backend) {
         fast_got, appended,
         "the fast client got everything, in order"
     );
-    // The slow client wakes up late: it is cut with 4008 and a resume position.
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    // The slow client wakes up late, with everything it has not read older than
+    // `slow_after`: it is cut with 4008 and a resume position.
+    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
     let mut got = Vec::new();
     let frame = loop {
         match next(&mut slow, 120).await {

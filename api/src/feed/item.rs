@@ -53,6 +53,11 @@ impl FeedItem {
         }
     }
 
+    /// Bytes held by its wire forms.
+    pub fn size(&self) -> usize {
+        self.full.len() + self.reduced.len()
+    }
+
     /// The global position.
     pub fn position(&self) -> i64 {
         self.event.position

@@ -8,11 +8,23 @@
 //! truth. A subscriber that resumes from a position first replays from the
 //! store, then switches to the live fan-out, skipping what it already has: no
 //! gap and no duplicate. Each subscriber's queue is bounded by the broadcast
-//! ring (`RAIA_WS_QUEUE_LEN`). A subscriber that overflows it is caught up from
-//! the store if the overflow is young (a burst), and is told it is too slow
-//! ([`Next::TooSlow`], with the position to resume after) if the oldest event
-//! it still has queued was fanned out more than `RAIA_WS_SLOW_AFTER_MS` ago:
-//! memory per subscriber stays bounded either way.
+//! ring (`RAIA_WS_QUEUE_LEN`).
+//!
+//! The slow-client rule: a subscriber that overflows its ring is caught up by
+//! replaying [`REPLAY_BATCH`] events at a time, taken from the tail's recent
+//! items (the last 64 MiB fanned out) or else read from the store (memory stays
+//! bounded by the ring plus one batch per subscriber). While it is catching up, each event due to it is
+//! judged by its age, the time since this server's tail fanned it out: if that
+//! is more than `RAIA_WS_SLOW_AFTER_MS`, the subscriber is that far behind the
+//! live feed and is cut instead
+//! ([`Next::TooSlow`] with the last position it was given: close code 4008,
+//! `resume_after=<position>` on a socket). Once caught up it follows the live
+//! fan-out again and the rule lapses; a client resuming from an old position
+//! is not judged until it has once been live. Judging never waits for another
+//! event, so a burst that ends while the subscriber lags cannot leave it
+//! hanging. The tail remembers when it fanned out each of the last
+//! [`FANNED_KEPT`] positions; an event older than that counts as fanned out
+//! when the oldest remembered one was (an age never overstated).
 
 mod filter;
 mod item;
@@ -27,15 +39,23 @@ use std::{
     collections::VecDeque,
     sync::{
         atomic::{AtomicI64, AtomicU64, Ordering},
-        Arc,
+        Arc, Mutex,
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use commands::EventStore;
 use tokio::sync::{broadcast, watch};
 
 const READ_BATCH: i64 = 500;
+/// Events a subscriber replays per store read. Small, because the session
+/// polls `next` in a `select!` with timers: a read that a timer interrupts is
+/// dropped and redone, so each read must finish well within a tick.
+const REPLAY_BATCH: i64 = 32;
+/// Bytes of recent items the tail keeps for subscribers catching up.
+const RECENT_BYTES: usize = 64 << 20;
+/// Fan-out instants remembered for judging a lagging subscriber's age.
+pub const FANNED_KEPT: usize = 65_536;
 
 /// Counters of the real-time side, for `/api/v1/analytics/real-time/system`.
 #[derive(Debug, Default)]
@@ -59,6 +79,11 @@ pub struct Feed {
     tx: broadcast::Sender<Arc<FeedItem>>,
     head: AtomicI64,
     slow_after: Duration,
+    /// When the tail fanned out each recent position, oldest first.
+    fanned: Mutex<VecDeque<(i64, Instant)>>,
+    /// The latest items fanned out (at most `RECENT_BYTES`), so that catching up
+    /// after a burst takes them as they are instead of re-reading the store.
+    recent: Mutex<(VecDeque<Arc<FeedItem>>, usize)>,
     /// Counters.
     pub stats: FeedStats,
 }
@@ -89,6 +114,8 @@ impl Feed {
             tx,
             head: AtomicI64::new(-1),
             slow_after,
+            fanned: Mutex::new(VecDeque::new()),
+            recent: Mutex::new((VecDeque::new(), 0)),
             stats: FeedStats::default(),
         }
     }
@@ -113,6 +140,20 @@ impl Feed {
             live: false,
             last,
             backlog: VecDeque::new(),
+            catching_up: false,
+        }
+    }
+
+    /// Up to `n` recent items right after position `last`, if the tail still
+    /// holds the next one (positions have no gaps).
+    fn recent_after(&self, last: i64, n: usize) -> Vec<Arc<FeedItem>> {
+        let Ok(r) = self.recent.lock() else {
+            return Vec::new();
+        };
+        let i = r.0.partition_point(|it| it.position() <= last);
+        match r.0.get(i) {
+            Some(it) if it.position() == last + 1 => r.0.range(i..).take(n).cloned().collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -140,8 +181,26 @@ impl Feed {
                     for e in events {
                         cursor = e.position;
                         let mut item = FeedItem::new(e);
-                        item.fanned_at = Some(std::time::Instant::now());
-                        let _ = self.tx.send(Arc::new(item));
+                        let now = Instant::now();
+                        item.fanned_at = Some(now);
+                        if let Ok(mut f) = self.fanned.lock() {
+                            if f.len() == FANNED_KEPT {
+                                f.pop_front();
+                            }
+                            f.push_back((cursor, now));
+                        }
+                        let item = Arc::new(item);
+                        if let Ok(mut r) = self.recent.lock() {
+                            r.1 += item.size();
+                            r.0.push_back(item.clone());
+                            while r.1 > RECENT_BYTES {
+                                match r.0.pop_front() {
+                                    Some(old) => r.1 -= old.size(),
+                                    None => r.1 = 0,
+                                }
+                            }
+                        }
+                        let _ = self.tx.send(item);
                         self.stats.fanned_out.fetch_add(1, Ordering::Relaxed);
                         self.head.store(cursor, Ordering::Release);
                     }
@@ -168,6 +227,8 @@ pub struct Subscription {
     live: bool,
     last: i64,
     backlog: VecDeque<Arc<FeedItem>>,
+    /// Whether it is catching up after overflowing its ring.
+    catching_up: bool,
 }
 
 impl Subscription {
@@ -181,16 +242,45 @@ impl Subscription {
         self.backlog.len() + self.rx.as_ref().map_or(0, |r| r.len())
     }
 
+    /// Whether the tail fanned `item` out more than `slow_after` ago (an item
+    /// not yet fanned out is not old).
+    fn too_old(&self, item: &FeedItem) -> bool {
+        if let Some(at) = item.fanned_at {
+            return at.elapsed() > self.feed.slow_after;
+        }
+        let Ok(f) = self.feed.fanned.lock() else {
+            return false;
+        };
+        let i = f.partition_point(|(p, _)| *p < item.position());
+        let at = match f.get(i) {
+            Some(at) => at.1,
+            None => return false,
+        };
+        at.elapsed() > self.feed.slow_after
+    }
+
     /// The next event (every event, unfiltered), replaying from the store
     /// until caught up and then following the live fan-out.
     pub async fn next(&mut self) -> Next {
         loop {
+            if self.catching_up && self.backlog.front().is_some_and(|i| self.too_old(i)) {
+                self.backlog.clear();
+                self.rx = None;
+                return Next::TooSlow {
+                    resume_after: self.last,
+                };
+            }
             if let Some(item) = self.backlog.pop_front() {
                 self.last = item.position();
                 return Next::Item(item);
             }
             if !self.live {
-                match self.feed.store.read_all(self.last, READ_BATCH).await {
+                let recent = self.feed.recent_after(self.last, REPLAY_BATCH as usize);
+                if !recent.is_empty() {
+                    self.backlog.extend(recent);
+                    continue;
+                }
+                match self.feed.store.read_all(self.last, REPLAY_BATCH).await {
                     Ok(events) if !events.is_empty() => {
                         self.backlog
                             .extend(events.into_iter().map(|e| Arc::new(FeedItem::new(e))));
@@ -212,6 +302,7 @@ impl Subscription {
                     continue;
                 }
                 self.live = true;
+                self.catching_up = false;
             }
             let Some(rx) = self.rx.as_mut() else {
                 self.live = false;
@@ -224,19 +315,8 @@ impl Subscription {
                     return Next::Item(item);
                 }
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // The oldest event still queued tells how far behind the
-                    // subscriber is; the ones it missed are older still.
-                    let old = match rx.recv().await {
-                        Ok(item) => item
-                            .fanned_at
-                            .is_some_and(|t| t.elapsed() > self.feed.slow_after),
-                        Err(_) => false,
-                    };
-                    if old {
-                        return Next::TooSlow {
-                            resume_after: self.last,
-                        };
-                    }
+                    // Judged on the replayed events' age from here on.
+                    self.catching_up = true;
                     self.rx = None;
                     self.live = false;
                 }

@@ -1,6 +1,7 @@
 //! Data-stream commands: create (with a sealed ingest secret), update, delete,
 //! start, stop, and the alerts the stream processor raises.
 
+pub mod timeline;
 pub mod topics;
 pub mod window;
 

@@ -1,12 +1,13 @@
 //! Data streams: production records arriving continuously, validated against a
 //! schema and summarised in windows; drift and degradation raise alerts.
 
+pub mod mqtt;
 mod spec;
 #[cfg(test)]
 mod tests;
 
 pub use spec::{
-    DataStreamId, FieldKind, FieldSpec, SpecError, StreamSource, StreamSpec, WindowSpec,
+    DataStreamId, FieldKind, FieldSpec, SpecError, StreamSource, StreamSpec, WindowSpec, Windowing,
 };
 
 use serde::{Deserialize, Serialize};

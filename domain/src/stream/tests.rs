@@ -15,12 +15,10 @@ fn spec() -> StreamSpec {
         reference_dataset_id: None,
         prediction_field: None,
         timestamp_field: None,
-        window: WindowSpec {
-            size: 10,
-            slide: None,
-        },
+        window: WindowSpec::count(10),
         drift_share: None,
         max_bad_rate: None,
+        record_id_field: None,
     }
 }
 
@@ -80,4 +78,96 @@ fn start_and_stop_alternate_and_delete_stops() {
         s.apply(e);
     }
     assert_eq!(s.decide(StreamCommand::Start), Err(StreamError::NotFound));
+}
+
+fn timed(duration_ms: u64, slide_ms: Option<u64>, time_field: Option<&str>) -> StreamSpec {
+    let mut s = spec();
+    s.window = WindowSpec {
+        duration_ms: Some(duration_ms),
+        slide_ms,
+        time_field: time_field.map(str::to_owned),
+        ..WindowSpec::default()
+    };
+    s
+}
+
+#[test]
+fn time_windows_resolve_their_defaults() {
+    assert_eq!(
+        timed(60_000, None, Some("x")).window.kind(),
+        Windowing::Time {
+            duration: 60_000,
+            slide: 60_000,
+            field: Some("x"),
+            lateness: 0
+        }
+    );
+    assert_eq!(
+        timed(60_000, Some(10_000), None).window.kind(),
+        Windowing::Time {
+            duration: 60_000,
+            slide: 10_000,
+            field: None,
+            lateness: 1000
+        }
+    );
+    assert_eq!(
+        spec().window.kind(),
+        Windowing::Count {
+            size: 10,
+            slide: 10
+        }
+    );
+}
+
+#[test]
+fn a_window_is_by_count_or_by_time_never_both_or_neither() {
+    assert!(timed(1000, Some(100), Some("x")).validate().is_ok());
+    let mut both = timed(1000, None, None);
+    both.window.size = Some(10);
+    let neither = timed(1000, None, None);
+    let mut neither = neither;
+    neither.window.duration_ms = None;
+    let mut mixed = spec();
+    mixed.window.time_field = Some("x".into());
+    for bad in [
+        both,
+        neither,
+        mixed,
+        timed(1000, Some(2000), None),
+        timed(100_000, Some(10), None),
+        timed(0, None, None),
+    ] {
+        assert_eq!(bad.validate(), Err(SpecError::Window), "{:?}", bad.window);
+    }
+    assert_eq!(
+        timed(1000, None, Some("nope")).validate(),
+        Err(SpecError::UnknownField("nope".into()))
+    );
+}
+
+#[test]
+fn an_mqtt_source_needs_a_valid_filter_url_and_qos() {
+    let mut s = spec();
+    s.source = StreamSource::Mqtt {
+        topic: "plant/+/temp".into(),
+        url: Some("mqtt://127.0.0.1:1883".into()),
+        qos: Some(1),
+    };
+    assert!(s.validate().is_ok());
+    for (topic, url, qos) in [
+        ("a/#/b", None, None),
+        ("a", Some("mqtt://user:pw@h"), None),
+        ("a", None, Some(3)),
+    ] {
+        s.source = StreamSource::Mqtt {
+            topic: topic.into(),
+            url: url.map(str::to_owned),
+            qos,
+        };
+        assert!(
+            matches!(s.validate(), Err(SpecError::Mqtt(_))),
+            "{topic} {url:?} {qos:?}"
+        );
+    }
 }

@@ -11,6 +11,7 @@ mod fairness;
 mod fixture;
 mod models;
 mod realtime;
+mod realtime_sockets;
 mod replay;
 mod reports;
 
@@ -130,6 +131,20 @@ pub enum BenchCommand {
         /// Records ingested through the webhook.
         #[arg(long, default_value_t = 200_000)]
         records: usize,
+    },
+    /// The WebSocket clients of `realtime`, run as its child process (token in
+    /// `RAIA_BENCH_TOKEN`).
+    #[command(hide = true)]
+    RealtimeClients {
+        /// `ws://.../ws/real-time?...`.
+        #[arg(long)]
+        url: String,
+        /// Connections to open.
+        #[arg(long)]
+        connections: usize,
+        /// Events to await on each.
+        #[arg(long)]
+        events: usize,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -269,6 +284,11 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             events,
             records,
         } => realtime::run(&config, connections, events, records).await?,
+        BenchCommand::RealtimeClients {
+            url,
+            connections,
+            events,
+        } => realtime_sockets::clients(&url, connections, events).await?,
         BenchCommand::Fairness {
             rows,
             resamples,

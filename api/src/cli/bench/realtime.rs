@@ -1,27 +1,25 @@
-//! `raia bench realtime`: N concurrent WebSocket connections (memory per
-//! connection, fan-out latency p50/p99 from append to receipt) and data-stream
-//! ingest (records/s through the signed webhook with windows closed, and the
-//! window analytics with drift against a reference on their own).
+//! `raia bench realtime`: N concurrent WebSocket connections from a child
+//! process (memory per connection, fan-out latency p50/p99 from append to
+//! receipt, see [`super::realtime_sockets`]) and data-stream ingest (records/s
+//! through the signed webhook and through NATS JetStream, with windows of 1000
+//! closed and drift checked against a 10,000-row reference dataset, and the
+//! window analytics with drift on their own).
 
-use std::{
-    sync::{Arc, Mutex},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use commands::streams::window::{self, Record, RefColumn, Reference};
 use domain::{
     stream::{FieldKind, FieldSpec, StreamSource, StreamSpec, WindowSpec},
-    Metadata, NewEvent, Role,
+    Metadata, Role,
 };
-use futures::StreamExt;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Message};
 
 use crate::config::Config;
 
-fn rss_kib() -> u64 {
+/// This process's resident memory (KiB).
+pub(super) fn rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -32,7 +30,8 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn pct(sorted: &[f64], p: f64) -> f64 {
+/// The `p` quantile of sorted values.
+pub(super) fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }
@@ -58,9 +57,10 @@ fn spec(fields: usize, size: u64) -> StreamSpec {
         reference_dataset_id: None,
         prediction_field: None,
         timestamp_field: None,
-        window: WindowSpec { size, slide: None },
+        window: WindowSpec::count(size),
         drift_share: None,
         max_bad_rate: None,
+        record_id_field: None,
     }
 }
 
@@ -85,7 +85,6 @@ pub async fn run(
     config.listen = "127.0.0.1:0".parse()?;
     config.data_dir = dir.path().to_path_buf();
     config.database_url = Some(scratch.db.url().to_owned());
-    config.nats_url = None;
     config.ws_queue_len = config.ws_queue_len.max(events + 16);
     let server = crate::startup::start(config.clone()).await?;
     let s = server.state.clone();
@@ -117,107 +116,33 @@ pub async fn run(
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    // Sockets.
-    let before = rss_kib();
-    let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; events]));
-    let first_pos = s.store.head().await?.position + 1;
-    let latencies: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
-    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(connections.max(1));
-    let url = format!("ws://{}/ws/real-time?stream_type=topic", server.addr);
-    let t_open = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let mut req = url.as_str().into_client_request()?;
-        req.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_str(&format!("raia.v1, bearer.{token}"))?,
-        );
-        let (ws, _) = tokio_tungstenite::connect_async(req).await?;
-        let (sent, lat, ready) = (sent.clone(), latencies.clone(), ready_tx.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut ws = ws;
-            let mut got = 0;
-            while let Some(Ok(m)) = ws.next().await {
-                let Message::Text(t) = m else { continue };
-                let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
-                if v["type"] == "hello" {
-                    let _ = ready.send(()).await;
-                    continue;
-                }
-                let Some(p) = v["position"].as_i64() else {
-                    continue;
-                };
-                let i = (p - first_pos) as usize;
-                let at = sent.lock().ok().and_then(|s| s.get(i).copied().flatten());
-                if let (Some(at), Ok(mut l)) = (at, lat.lock()) {
-                    l.push(at.elapsed().as_secs_f64() * 1000.0);
-                }
-                got += 1;
-                if got == events {
-                    break;
-                }
-            }
-        }));
-    }
-    for _ in 0..connections {
-        ready_rx.recv().await;
-    }
-    let opened = t_open.elapsed();
-    let after = rss_kib();
-    println!(
-        "sqlite    {connections} WebSocket connections open in {:.1} s; RSS +{} KiB = {:.1} KiB per connection (server and client in one process)",
-        opened.as_secs_f64(),
-        after.saturating_sub(before),
-        after.saturating_sub(before) as f64 / connections.max(1) as f64
-    );
-    for i in 0..events {
-        let e = NewEvent {
-            event_id: uuid::Uuid::now_v7().to_string(),
-            stream_type: "topic".into(),
-            stream_id: format!("bench-{i}"),
-            expected: domain::ExpectedVersion::NoStream,
-            event_type: "ApplicationEventPublished".into(),
-            schema_version: 1,
-            payload: json!({"name": "Tick", "data": {"i": i}}),
-            metadata: Metadata::system("bench"),
-        };
-        if let Ok(mut s) = sent.lock() {
-            s[i] = Some(Instant::now());
-        }
-        s.store.append(vec![e]).await?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    for t in tasks {
-        let _ = tokio::time::timeout(Duration::from_secs(120), t).await;
-    }
-    let mut l = latencies.lock().map(|l| l.clone()).unwrap_or_default();
-    l.sort_by(f64::total_cmp);
-    println!(
-        "sqlite    fan-out of {events} events to {connections} sockets: {} deliveries, p50 {:.1} ms, p99 {:.1} ms",
-        l.len(),
-        pct(&l, 0.5),
-        pct(&l, 0.99)
-    );
-    // Webhook ingest with windows (no reference: drift is measured below).
+    let ws_url = format!("ws://{}/ws/real-time?stream_type=topic", server.addr);
+    super::realtime_sockets::run(&s, &ws_url, &token, connections, events).await?;
+    // Ingest with windows of 1000 and drift against a 10,000-row reference.
     let fields = 10;
-    let (id, secret, ev) = commands::streams::create(
-        s.store.as_ref(),
-        &s.cipher,
-        spec(fields, 1000),
-        Metadata::system("bench"),
+    let mut csv = (0..fields)
+        .map(|f| format!("f{f}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    csv.push('\n');
+    for i in 0..10_000 {
+        let row: Vec<String> = (0..fields)
+            .map(|f| spread(i * fields + f, 0.0).to_string())
+            .collect();
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    let reference = super::explain::upload_csv(
+        &http,
+        &base_url,
+        &token,
+        "bench-reference",
+        csv.into_bytes(),
     )
     .await?;
-    s.settle(&ev).await;
-    let loaded = commands::streams::get(s.store.as_ref(), &id.to_string()).await?;
-    let ev = commands::streams::run(
-        s.store.as_ref(),
-        &loaded,
-        None,
-        domain::stream::StreamCommand::Start,
-        Metadata::system("bench"),
-    )
-    .await?;
-    s.settle(&ev).await;
+    let mut sp = spec(fields, 1000);
+    sp.reference_dataset_id = Some(reference);
+    let (id, secret) = started(&s, sp.clone()).await?;
     let batch = 1000;
     let t0 = Instant::now();
     let mut sent_n = 0;
@@ -241,25 +166,53 @@ pub async fn run(
         sent_n += batch;
     }
     let accepted = t0.elapsed();
-    let windows = (sent_n / 1000) as i64;
-    loop {
-        let n: Option<i64> =
-            sqlx::query_scalar("SELECT next_window FROM stream_offsets WHERE stream_id = $1")
-                .bind(id.to_string())
-                .fetch_optional(s.db.read())
-                .await?;
-        if n.unwrap_or(0) >= windows || t0.elapsed() > Duration::from_secs(600) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let processed = t0.elapsed();
+    let processed = windows_closed(&s, &id, (sent_n / 1000) as i64, t0).await?;
     println!(
-        "sqlite    webhook ingest, {sent_n} records x {fields} fields in batches of {batch}: accepted {:.0} records/s, windows of 1000 closed {:.0} records/s",
+        "sqlite    webhook ingest, {sent_n} records x {fields} fields in batches of {batch}: accepted {:.0} records/s, \
+         windows of 1000 with drift closed {:.0} records/s",
         sent_n as f64 / accepted.as_secs_f64(),
         sent_n as f64 / processed.as_secs_f64()
     );
+    if let Some(nats) = config.nats_url.clone() {
+        let subject = format!("raia.bench.ingest.{}", uuid::Uuid::new_v4().simple());
+        sp.source = StreamSource::Nats {
+            subject: subject.clone(),
+        };
+        let (id, _) = started(&s, sp.clone()).await?;
+        let js = async_nats::jetstream::new(async_nats::connect(&nats).await?);
+        js.get_or_create_stream(async_nats::jetstream::stream::Config {
+            name: format!("RAIA_INGEST_{}", id.replace('-', "")),
+            subjects: vec![subject.clone()],
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let t0 = Instant::now();
+        let mut acks = Vec::new();
+        for start in (0..records).step_by(batch) {
+            let body = Value::Array((start..start + batch).map(|i| record(i, fields)).collect());
+            acks.push(
+                js.publish(subject.clone(), serde_json::to_vec(&body)?.into())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            );
+        }
+        for a in acks {
+            a.await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let published = t0.elapsed();
+        let processed = windows_closed(&s, &id, (records / 1000) as i64, t0).await?;
+        println!(
+            "sqlite    NATS ingest, {records} records x {fields} fields in messages of {batch}: published {:.0} records/s, \
+             windows of 1000 with drift closed {:.0} records/s",
+            records as f64 / published.as_secs_f64(),
+            records as f64 / processed.as_secs_f64()
+        );
+    } else {
+        println!("          NATS ingest skipped: set RAIA_NATS_URL");
+    }
     // Window analytics with drift against a 10,000-row reference, in process.
+    let sp = spec(fields, 1000);
     let reference: Reference = (0..fields)
         .map(|f| {
             (
@@ -268,7 +221,6 @@ pub async fn run(
             )
         })
         .collect();
-    let sp = spec(fields, 1000);
     let recs: Vec<Record> = (0..1000)
         .map(|i| Record {
             value: record(i, fields),
@@ -288,4 +240,43 @@ pub async fn run(
     );
     server.shutdown().await;
     scratch.drop_it().await
+}
+
+/// Creates and starts a stream; its id and ingest secret.
+async fn started(s: &crate::state::AppState, sp: StreamSpec) -> anyhow::Result<(String, String)> {
+    let (id, secret, ev) =
+        commands::streams::create(s.store.as_ref(), &s.cipher, sp, Metadata::system("bench"))
+            .await?;
+    s.settle(&ev).await;
+    let loaded = commands::streams::get(s.store.as_ref(), &id.to_string()).await?;
+    let ev = commands::streams::run(
+        s.store.as_ref(),
+        &loaded,
+        None,
+        domain::stream::StreamCommand::Start,
+        Metadata::system("bench"),
+    )
+    .await?;
+    s.settle(&ev).await;
+    Ok((id.to_string(), secret))
+}
+
+/// Waits until `windows` windows of `id` closed (10 minutes at most); the time since `t0`.
+async fn windows_closed(
+    s: &crate::state::AppState,
+    id: &str,
+    windows: i64,
+    t0: Instant,
+) -> anyhow::Result<Duration> {
+    loop {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT next_window FROM stream_offsets WHERE stream_id = $1")
+                .bind(id.to_owned())
+                .fetch_optional(s.db.read())
+                .await?;
+        if n.unwrap_or(0) >= windows || t0.elapsed() > Duration::from_secs(600) {
+            return Ok(t0.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

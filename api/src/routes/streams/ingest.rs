@@ -109,12 +109,23 @@ pub async fn ingest(
         None => format!("http:{}", uuid::Uuid::now_v7()),
     };
     let n = records.len();
-    let text = Value::Array(records).to_string();
-    let (first, duplicate) =
-        processor::append_batch(&state, &id, &text, n as i64, &batch_id).await?;
+    let a = processor::append_batch(
+        &state,
+        &id,
+        records,
+        &batch_id,
+        spec.record_id_field.as_deref(),
+    )
+    .await?;
     state.realtime.streams.wake();
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"accepted": n, "first_record": first, "duplicate": duplicate})),
+        Json(json!({
+            "accepted": n,
+            "appended": a.records,
+            "first_record": a.first_record,
+            "duplicate": a.duplicate_batch,
+            "duplicate_records": a.duplicate_records,
+        })),
     ))
 }

@@ -1,10 +1,13 @@
 //! `/api/v1/streams`: data streams (create, list, read, update, delete, start,
 //! stop, metrics) and webhook ingest. Processing happens in [`processor`].
 
+mod dedupe;
 pub mod ingest;
+mod mqtt_source;
 mod nats_source;
 pub mod processor;
 mod reference;
+mod timed;
 
 pub use ingest::ingest;
 
@@ -213,13 +216,24 @@ pub async fn metrics(
     let totals = match totals {
         Some(t) => json!({
             "records_received": t.try_get::<i64, _>("next_record")?,
-            "windows_closed": t.try_get::<i64, _>("next_window")?,
+            // A time-windowed stream's next_window is a window number in time.
+            "windows_closed": match t.try_get::<Option<String>, _>("time_state")? {
+                Some(_) => t.try_get::<i64, _>("windows_closed")?,
+                None => t.try_get::<i64, _>("next_window")?,
+            },
             "good_records": t.try_get::<i64, _>("good_records")?,
             "bad_records": t.try_get::<i64, _>("bad_records")?,
             "rejected_batches": t.try_get::<i64, _>("rejected_batches")?,
+            "duplicate_records": t.try_get::<i64, _>("duplicate_records")?,
+            "late_records": t
+                .try_get::<Option<String>, _>("time_state")?
+                .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+                .and_then(|s| s["late_records"].as_i64())
+                .unwrap_or(0),
+            "source_subscribed_at": t.try_get::<Option<i64>, _>("source_subscribed_at")?.map(rfc3339),
         }),
         None => {
-            json!({"records_received": 0, "windows_closed": 0, "good_records": 0, "bad_records": 0, "rejected_batches": 0})
+            json!({"records_received": 0, "windows_closed": 0, "good_records": 0, "bad_records": 0, "rejected_batches": 0, "duplicate_records": 0, "late_records": 0, "source_subscribed_at": null})
         }
     };
     let windows = sqlx::query(&format!(
@@ -236,6 +250,8 @@ pub async fn metrics(
             "n_records": w.try_get::<i64, _>("n_records")?,
             "bad_records": w.try_get::<i64, _>("bad_records")?,
             "drift": w.try_get::<i64, _>("drift")? != 0,
+            "start_ms": w.try_get::<Option<i64>, _>("window_start")?,
+            "end_ms": w.try_get::<Option<i64>, _>("window_end")?,
             "closed_at": rfc3339(w.try_get("closed_at")?),
             "metrics": serde_json::from_str::<Value>(&w.try_get::<String, _>("metrics")?).map_err(ApiError::internal)?,
         }));

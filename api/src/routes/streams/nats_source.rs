@@ -15,7 +15,12 @@ use crate::state::AppState;
 
 /// Appends records tagged with their JetStream sequence, skipping sequences
 /// already ingested; returns how many records were appended.
-async fn append(state: &AppState, id: &str, records: Vec<(u64, Value)>) -> anyhow::Result<usize> {
+async fn append(
+    state: &AppState,
+    id: &str,
+    records: Vec<(u64, Value)>,
+    id_field: Option<&str>,
+) -> anyhow::Result<usize> {
     let mut tx = state.db.write().begin().await?;
     let seen: Option<i64> =
         sqlx::query_scalar("SELECT source_seq FROM stream_offsets WHERE stream_id = $1")
@@ -30,8 +35,10 @@ async fn append(state: &AppState, id: &str, records: Vec<(u64, Value)>) -> anyho
     let (Some(first), Some(last)) = (fresh.first().map(|f| f.0), fresh.last().map(|f| f.0)) else {
         return Ok(0);
     };
-    let n = fresh.len() as i64;
     let now = commands::sql_now();
+    let values = fresh.into_iter().map(|(_, v)| v).collect();
+    let (values, _) = super::dedupe::fresh(&mut tx, id, id_field, values, now).await?;
+    let n = values.len() as i64;
     let next: i64 = sqlx::query_scalar(
         "INSERT INTO stream_offsets (stream_id, next_record, next_window, good_records, bad_records, rejected_batches, source_seq, updated_at) \
          VALUES ($1, $2, 0, 0, 0, 0, $3, $4) ON CONFLICT (stream_id) DO UPDATE SET next_record = stream_offsets.next_record + $2, \
@@ -43,24 +50,43 @@ async fn append(state: &AppState, id: &str, records: Vec<(u64, Value)>) -> anyho
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    let text = Value::Array(fresh.into_iter().map(|(_, v)| v).collect()).to_string();
-    sqlx::query(
-        "INSERT INTO stream_batches (stream_id, first_record, n_records, records, source_id, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id.to_owned())
-    .bind(next - n)
-    .bind(n)
-    .bind(text)
-    .bind(format!("nats:{first}-{last}"))
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    if n > 0 {
+        sqlx::query(
+            "INSERT INTO stream_batches (stream_id, first_record, n_records, records, source_id, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_owned())
+        .bind(next - n)
+        .bind(n)
+        .bind(Value::Array(values).to_string())
+        .bind(format!("nats:{first}-{last}"))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(n as usize)
 }
 
-async fn consume_once(state: &AppState, id: &str, subject: &str, url: &str) -> anyhow::Result<()> {
+/// The records a message carries: one JSON record or an array of them; a
+/// payload that is not JSON is kept as one bad record (counted and sampled).
+pub(super) fn payload_records(payload: &[u8]) -> Vec<Value> {
+    match serde_json::from_slice::<Value>(payload) {
+        Ok(Value::Array(a)) => a,
+        Ok(v) => vec![v],
+        Err(_) => vec![Value::String(
+            String::from_utf8_lossy(payload).chars().take(200).collect(),
+        )],
+    }
+}
+
+async fn consume_once(
+    state: &AppState,
+    id: &str,
+    subject: &str,
+    url: &str,
+    id_field: Option<&str>,
+) -> anyhow::Result<()> {
     let client = async_nats::connect(url).await?;
     let js = jetstream::new(client);
     let tag = id.replace('-', "");
@@ -105,22 +131,9 @@ async fn consume_once(state: &AppState, id: &str, subject: &str, url: &str) -> a
         }
         let mut records = Vec::new();
         for (seq, m) in &got {
-            match serde_json::from_slice::<Value>(&m.payload) {
-                Ok(Value::Array(a)) => records.extend(a.into_iter().map(|v| (*seq, v))),
-                Ok(v) => records.push((*seq, v)),
-                // Not JSON: kept as a bad record (counted and sampled).
-                Err(_) => records.push((
-                    *seq,
-                    Value::String(
-                        String::from_utf8_lossy(&m.payload)
-                            .chars()
-                            .take(200)
-                            .collect(),
-                    ),
-                )),
-            }
+            records.extend(payload_records(&m.payload).into_iter().map(|v| (*seq, v)));
         }
-        append(state, id, records).await?;
+        append(state, id, records, id_field).await?;
         for (_, m) in got {
             m.ack().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -129,13 +142,13 @@ async fn consume_once(state: &AppState, id: &str, subject: &str, url: &str) -> a
 }
 
 /// Consumes `subject` into stream `id` until aborted.
-pub async fn consume(state: AppState, id: String, subject: String) {
+pub async fn consume(state: AppState, id: String, subject: String, id_field: Option<String>) {
     let Some(url) = state.config.nats_url.clone() else {
         tracing::warn!(stream = %id, "a NATS source needs RAIA_NATS_URL");
         return;
     };
     loop {
-        if let Err(e) = consume_once(&state, &id, &subject, &url).await {
+        if let Err(e) = consume_once(&state, &id, &subject, &url, id_field.as_deref()).await {
             tracing::warn!(stream = %id, error = %e, "NATS source failed; retrying");
         }
         tokio::time::sleep(Duration::from_secs(1)).await;

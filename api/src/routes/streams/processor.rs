@@ -14,11 +14,15 @@ use std::{
 };
 
 use commands::streams::window::{self, Record, Reference};
-use domain::{stream::StreamCommand, stream::StreamSpec, Metadata};
+use domain::{
+    stream::{StreamCommand, StreamSource, StreamSpec, Windowing},
+    Metadata,
+};
 use serde_json::Value;
 use sqlx::Row;
 use tokio::sync::{watch, Notify};
 
+use super::timed::Timed;
 use crate::{
     error::{ApiError, ApiResult},
     state::AppState,
@@ -100,15 +104,29 @@ pub async fn count_rejected(state: &AppState, id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// Appends a batch with the next record numbers; `(first_record, duplicate)`.
-/// A batch whose `source_id` was seen before is not appended again.
+/// What an append did.
+#[derive(Debug, Clone, Copy)]
+pub struct Appended {
+    /// Record number of the first record appended.
+    pub first_record: i64,
+    /// Records appended.
+    pub records: i64,
+    /// Whether the whole batch was seen before (its `source_id`).
+    pub duplicate_batch: bool,
+    /// Records dropped because their id was seen before.
+    pub duplicate_records: i64,
+}
+
+/// Appends a batch with the next record numbers. A batch whose `source_id` was
+/// seen before is not appended again; records whose id (`id_field`) was seen
+/// before are dropped.
 pub async fn append_batch(
     state: &AppState,
     id: &str,
-    records_json: &str,
-    n: i64,
+    records: Vec<Value>,
     source_id: &str,
-) -> ApiResult<(i64, bool)> {
+    id_field: Option<&str>,
+) -> ApiResult<Appended> {
     let mut tx = state.db.write().begin().await?;
     let seen: Option<i64> = sqlx::query_scalar(
         "SELECT first_record FROM stream_batches WHERE stream_id = $1 AND source_id = $2",
@@ -118,9 +136,26 @@ pub async fn append_batch(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(first) = seen {
-        return Ok((first, true));
+        return Ok(Appended {
+            first_record: first,
+            records: 0,
+            duplicate_batch: true,
+            duplicate_records: 0,
+        });
     }
     let now = commands::sql_now();
+    let (records, duplicate_records) =
+        super::dedupe::fresh(&mut tx, id, id_field, records, now).await?;
+    let n = records.len() as i64;
+    if n == 0 {
+        tx.commit().await?;
+        return Ok(Appended {
+            first_record: -1,
+            records: 0,
+            duplicate_batch: false,
+            duplicate_records,
+        });
+    }
     let next: i64 = sqlx::query_scalar(
         "INSERT INTO stream_offsets (stream_id, next_record, next_window, good_records, bad_records, rejected_batches, updated_at) \
          VALUES ($1, $2, 0, 0, 0, 0, $3) ON CONFLICT (stream_id) DO UPDATE SET next_record = stream_offsets.next_record + $2, \
@@ -139,13 +174,18 @@ pub async fn append_batch(
     .bind(id.to_owned())
     .bind(first)
     .bind(n)
-    .bind(records_json.to_owned())
+    .bind(Value::Array(records).to_string())
     .bind(source_id.to_owned())
     .bind(now)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok((first, false))
+    Ok(Appended {
+        first_record: first,
+        records: n,
+        duplicate_batch: false,
+        duplicate_records,
+    })
 }
 
 /// Takes or renews the lease on `id` (a stream, or `webhooks`); whether this node holds it.
@@ -190,8 +230,15 @@ async fn offsets(state: &AppState, id: &str) -> Result<Option<(i64, i64)>, sqlx:
     r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose()
 }
 
-async fn load_batches(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<()> {
-    let from = b.loaded_until();
+/// Loads the stored records numbered `from` on, in order, into `push(value,
+/// received_at)`; whether every stored record is now loaded.
+pub(super) async fn load_records(
+    state: &AppState,
+    id: &str,
+    from: i64,
+    mut push: impl FnMut(Value, i64),
+) -> ApiResult<bool> {
+    const BATCHES: usize = 200;
     let rows = sqlx::query(
         "SELECT first_record, n_records, records, received_at FROM stream_batches \
          WHERE stream_id = $1 AND first_record + n_records > $2 ORDER BY first_record LIMIT 200",
@@ -200,33 +247,118 @@ async fn load_batches(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<(
     .bind(from)
     .fetch_all(state.db.write())
     .await?;
+    let mut next = from;
+    let exhausted = rows.len() < BATCHES;
     for r in rows {
         let first: i64 = r.try_get(0)?;
         let received_at: i64 = r.try_get(3)?;
-        if first > b.loaded_until() {
-            break; // a batch still committing below this one: wait for it
+        if first > next {
+            return Ok(false); // a batch still committing below this one: wait for it
         }
         let values: Vec<Value> =
             serde_json::from_str(&r.try_get::<String, _>(2)?).map_err(ApiError::internal)?;
         for (i, v) in values.into_iter().enumerate() {
-            if first + (i as i64) < b.loaded_until() {
+            if first + (i as i64) < next {
                 continue;
             }
-            let bad = window::validate(&b.spec.schema, &v);
-            b.records.push_back(Record {
-                value: v,
-                received_at,
-                bad,
-            });
+            push(v, received_at);
+            next += 1;
         }
     }
+    Ok(exhausted)
+}
+
+async fn load_batches(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<()> {
+    let from = b.loaded_until();
+    let schema = b.spec.schema.clone();
+    load_records(state, id, from, |v, received_at| {
+        let bad = window::validate(&schema, &v);
+        b.records.push_back(Record {
+            value: v,
+            received_at,
+            bad,
+        });
+    })
+    .await?;
+    Ok(())
+}
+
+/// Stores a closed window's row (time bounds for time windows).
+pub(super) async fn insert_window(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    k: i64,
+    first_record: i64,
+    result: &window::WindowResult,
+    bounds: Option<(i64, i64)>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stream_windows (stream_id, window_no, first_record, n_records, bad_records, drift, metrics, closed_at, window_start, window_end) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(id.to_owned())
+    .bind(k)
+    .bind(first_record)
+    .bind(result.n_records as i64)
+    .bind(result.bad_records as i64)
+    .bind(i64::from(result.drift))
+    .bind(result.metrics.to_string())
+    .bind(commands::sql_now())
+    .bind(bounds.map(|b| b.0))
+    .bind(bounds.map(|b| b.1))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Keeps a sample of bad records (the first few of each window).
+pub(super) async fn insert_samples<'r>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    bad: impl Iterator<Item = (i64, &'r Record)>,
+) -> Result<(), sqlx::Error> {
+    for (record_no, r) in bad.take(SAMPLES_PER_WINDOW) {
+        let Some(reason) = &r.bad else { continue };
+        let mut text = r.value.to_string();
+        text.truncate(2000);
+        sqlx::query(
+            "INSERT INTO stream_bad_samples (stream_id, record_no, reason, record) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (stream_id, record_no) DO NOTHING",
+        )
+        .bind(id.to_owned())
+        .bind(record_no)
+        .bind(reason.clone())
+        .bind(text)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Empties the batches wholly before record `keep_from`; their ids stay so
+/// that a retried batch still counts once.
+pub(super) async fn release_batches(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    keep_from: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE stream_batches SET records = '[]' WHERE stream_id = $1 AND first_record + n_records <= $2 \
+         AND records <> '[]'",
+    )
+    .bind(id.to_owned())
+    .bind(keep_from)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Closes every complete window of one stream; returns how many.
 async fn process(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<usize> {
-    let size = b.spec.window.size as i64;
-    let slide = b.spec.window.slide() as i64;
+    let Windowing::Count { size, slide } = b.spec.window.kind() else {
+        return Ok(0);
+    };
+    let (size, slide) = (size as i64, slide as i64);
     load_batches(state, id, b).await?;
     let mut closed = 0;
     loop {
@@ -279,56 +411,17 @@ async fn process(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<usize>
                 "another node advanced the stream",
             ));
         }
-        sqlx::query(
-            "INSERT INTO stream_windows (stream_id, window_no, first_record, n_records, bad_records, drift, metrics, closed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id.to_owned())
-        .bind(k)
-        .bind(lo)
-        .bind(result.n_records as i64)
-        .bind(result.bad_records as i64)
-        .bind(i64::from(result.drift))
-        .bind(result.metrics.to_string())
-        .bind(commands::sql_now())
-        .execute(&mut *tx)
-        .await?;
-        let mut sampled = 0;
-        for (i, r) in b
+        insert_window(&mut tx, id, k, lo, &result, None).await?;
+        let bad = b
             .records
             .iter()
             .enumerate()
             .skip((lo - b.start) as usize)
             .take(slide as usize)
-        {
-            let Some(reason) = &r.bad else { continue };
-            if sampled == SAMPLES_PER_WINDOW {
-                break;
-            }
-            sampled += 1;
-            let mut text = r.value.to_string();
-            text.truncate(2000);
-            sqlx::query(
-                "INSERT INTO stream_bad_samples (stream_id, record_no, reason, record) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (stream_id, record_no) DO NOTHING",
-            )
-            .bind(id.to_owned())
-            .bind(b.start + i as i64)
-            .bind(reason.clone())
-            .bind(text)
-            .execute(&mut *tx)
-            .await?;
-        }
-        // Batches wholly before the next window's start are no longer needed;
-        // their ids stay (emptied) so that a retried batch still counts once.
-        sqlx::query(
-            "UPDATE stream_batches SET records = '[]' WHERE stream_id = $1 AND first_record + n_records <= $2 \
-             AND records <> '[]'",
-        )
-            .bind(id.to_owned())
-            .bind((k + 1) * slide)
-            .execute(&mut *tx)
-            .await?;
+            .filter(|(_, r)| r.bad.is_some())
+            .map(|(i, r)| (b.start + i as i64, r));
+        insert_samples(&mut tx, id, bad).await?;
+        release_batches(&mut tx, id, (k + 1) * slide).await?;
         tx.commit().await?;
         b.next_window = k + 1;
         while b.start < (k + 1) * slide && !b.records.is_empty() {
@@ -339,7 +432,7 @@ async fn process(state: &AppState, id: &str, b: &mut Buffer) -> ApiResult<usize>
     }
 }
 
-async fn alerts(
+pub(super) async fn alerts(
     state: &AppState,
     id: &str,
     k: i64,
@@ -398,17 +491,59 @@ fn ensure_consumer(state: &AppState, consumers: &mut Consumers, id: &str, spec_t
     let Ok(spec) = serde_json::from_str::<StreamSpec>(spec_text) else {
         return;
     };
-    if let domain::stream::StreamSource::Nats { subject } = spec.source {
-        if consumers.get(id).is_none_or(|h| h.is_finished()) {
-            let task = super::nats_source::consume(state.clone(), id.to_owned(), subject);
-            consumers.insert(id.to_owned(), tokio::spawn(task));
+    if consumers.get(id).is_some_and(|h| !h.is_finished()) {
+        return;
+    }
+    let id_field = spec.record_id_field.clone();
+    let task = match spec.source {
+        StreamSource::Nats { subject } => tokio::spawn(super::nats_source::consume(
+            state.clone(),
+            id.to_owned(),
+            subject,
+            id_field,
+        )),
+        StreamSource::Mqtt { topic, url, qos } => {
+            let src = super::mqtt_source::MqttSource {
+                topic,
+                url: url.unwrap_or_else(|| state.config.mqtt_url.clone()),
+                qos: qos.unwrap_or(1),
+                id_field,
+            };
+            tokio::spawn(super::mqtt_source::consume(
+                state.clone(),
+                id.to_owned(),
+                src,
+            ))
+        }
+        StreamSource::Webhook => return,
+    };
+    consumers.insert(id.to_owned(), task);
+}
+
+/// A stream's buffer: count or time windows.
+enum Buf {
+    Count(Buffer),
+    Time(Box<Timed>),
+}
+
+impl Buf {
+    fn next_window(&self) -> i64 {
+        match self {
+            Self::Count(b) => b.next_window,
+            Self::Time(t) => t.committed,
+        }
+    }
+    fn version(&self) -> i64 {
+        match self {
+            Self::Count(b) => b.version,
+            Self::Time(t) => t.version,
         }
     }
 }
 
 async fn tick(
     state: &AppState,
-    buffers: &mut HashMap<String, Buffer>,
+    buffers: &mut HashMap<String, Buf>,
     consumers: &mut Consumers,
 ) -> ApiResult<()> {
     let streams = running(state).await?;
@@ -434,25 +569,34 @@ async fn tick(
         };
         let stale = buffers
             .get(&id)
-            .is_none_or(|b| b.next_window != next_window || b.version != version);
+            .is_none_or(|b| b.next_window() != next_window || b.version() != version);
         if stale {
             let spec: StreamSpec = serde_json::from_str(&spec_text).map_err(ApiError::internal)?;
             let reference = super::reference::load(state, &spec).await?.map(Arc::new);
-            let start = next_window * spec.window.slide() as i64;
-            buffers.insert(
-                id.clone(),
-                Buffer {
+            let buf = match spec.window.kind() {
+                Windowing::Count { slide, .. } => Buf::Count(Buffer {
+                    start: next_window * slide as i64,
                     spec,
                     version,
                     reference,
                     next_window,
-                    start,
                     records: VecDeque::new(),
-                },
-            );
+                }),
+                Windowing::Time { .. } => {
+                    match Timed::resume(state, &id, spec, version, reference).await? {
+                        Some(t) => Buf::Time(Box::new(t)),
+                        None => continue,
+                    }
+                }
+            };
+            buffers.insert(id.clone(), buf);
         }
         if let Some(b) = buffers.get_mut(&id) {
-            if let Err(e) = process(state, &id, b).await {
+            let done = match b {
+                Buf::Count(b) => process(state, &id, b).await,
+                Buf::Time(t) => super::timed::process(state, &id, t).await,
+            };
+            if let Err(e) = done {
                 tracing::warn!(stream = %id, error = ?e.problem().detail, "stream processing failed");
                 buffers.remove(&id);
             }

@@ -1,0 +1,158 @@
+//! The WebSocket half of `raia bench realtime`: the clients run in a child
+//! process (`raia bench realtime-clients`), so the server's memory per
+//! connection and the fan-out latency are measured across a process boundary,
+//! as a real deployment sees them. Latency is the wall-clock time from just
+//! before the append (stamped into the event) to the client's receipt.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::{client::IntoClientRequest, http::HeaderValue, Message};
+
+use super::realtime::{pct, rss_kib};
+use crate::state::AppState;
+
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// Child side: opens `connections` sockets, says `ready <rss KiB>`, collects
+/// `events` events on each and says `done <json>`.
+pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Result<()> {
+    let token = std::env::var("RAIA_BENCH_TOKEN")?;
+    let before = rss_kib();
+    let latencies: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(connections.max(1));
+    let handshakes = Arc::new(tokio::sync::Semaphore::new(256));
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let mut req = url.into_client_request()?;
+        req.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_str(&format!("raia.v1, bearer.{token}"))?,
+        );
+        let (lat, ready, gate) = (latencies.clone(), ready_tx.clone(), handshakes.clone());
+        tasks.push(tokio::spawn(async move {
+            let permit = gate.acquire_owned().await;
+            let Ok((mut ws, _)) = tokio_tungstenite::connect_async(req).await else {
+                return;
+            };
+            drop(permit);
+            let mut mine = Vec::with_capacity(events);
+            while let Some(Ok(m)) = ws.next().await {
+                let Message::Text(t) = m else { continue };
+                let v: Value = serde_json::from_str(&t).unwrap_or(Value::Null);
+                if v["type"] == "hello" {
+                    let _ = ready.send(()).await;
+                    continue;
+                }
+                let Some(sent) = v["payload"]["data"]["sent_us"].as_i64() else {
+                    continue;
+                };
+                mine.push((now_us() - sent) as f64 / 1000.0);
+                if mine.len() == events {
+                    break;
+                }
+            }
+            if let Ok(mut l) = lat.lock() {
+                l.extend(mine);
+            }
+        }));
+    }
+    drop(ready_tx);
+    let mut open = 0;
+    while open < connections && ready_rx.recv().await.is_some() {
+        open += 1;
+    }
+    println!("ready {open} {}", rss_kib().saturating_sub(before));
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(120), t).await;
+    }
+    let mut l = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    l.sort_by(f64::total_cmp);
+    let done = json!({"deliveries": l.len(), "p50_ms": pct(&l, 0.5), "p99_ms": pct(&l, 0.99), "max_ms": l.last()});
+    println!("done {done}");
+    Ok(())
+}
+
+/// Parent side: spawns the clients, measures the server's memory per
+/// connection, appends `events` events 100 ms apart and prints the latencies.
+pub async fn run(
+    s: &AppState,
+    ws_url: &str,
+    token: &str,
+    connections: usize,
+    events: usize,
+) -> anyhow::Result<()> {
+    let before = rss_kib();
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["bench", "realtime-clients", "--url", ws_url])
+        .args(["--connections", &connections.to_string()])
+        .args(["--events", &events.to_string()])
+        .env("RAIA_BENCH_TOKEN", token)
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("no stdout from the clients"))?;
+    let mut lines = BufReader::new(stdout).lines();
+    let t_open = std::time::Instant::now();
+    let ready = lines.next_line().await?.unwrap_or_default();
+    let mut parts = ready.split_whitespace().skip(1);
+    let open: usize = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let client_kib: u64 = parts.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let opened = t_open.elapsed();
+    // Let the sessions settle (hello sent, buffers allocated) before measuring.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let server_kib = rss_kib().saturating_sub(before);
+    println!(
+        "sqlite    {open} of {connections} WebSocket connections (clients in a child process) open in {:.1} s; \
+         server RSS +{server_kib} KiB = {:.1} KiB per connection; client RSS {:.1} KiB per connection",
+        opened.as_secs_f64(),
+        server_kib as f64 / open.max(1) as f64,
+        client_kib as f64 / open.max(1) as f64,
+    );
+    for i in 0..events {
+        let e = domain::NewEvent {
+            event_id: uuid::Uuid::now_v7().to_string(),
+            stream_type: "topic".into(),
+            stream_id: format!("bench-{i}"),
+            expected: domain::ExpectedVersion::NoStream,
+            event_type: "ApplicationEventPublished".into(),
+            schema_version: 1,
+            payload: json!({"name": "Tick", "data": {"i": i, "sent_us": now_us()}}),
+            metadata: domain::Metadata::system("bench"),
+        };
+        s.store.append(vec![e]).await?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut done = Value::Null;
+    while let Some(line) = tokio::time::timeout(Duration::from_secs(180), lines.next_line())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten()
+    {
+        if let Some(j) = line.strip_prefix("done ") {
+            done = serde_json::from_str(j)?;
+            break;
+        }
+    }
+    let _ = child.wait().await;
+    println!(
+        "sqlite    fan-out of {events} events to {open} sockets: {} deliveries of {}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        done["deliveries"],
+        open * events,
+        done["p50_ms"].as_f64().unwrap_or(f64::NAN),
+        done["p99_ms"].as_f64().unwrap_or(f64::NAN),
+        done["max_ms"].as_f64().unwrap_or(f64::NAN),
+    );
+    Ok(())
+}
