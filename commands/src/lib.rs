@@ -7,6 +7,7 @@ pub mod cipher;
 pub mod datasets;
 pub mod drift;
 pub mod error;
+pub mod evaluations;
 pub mod explanations;
 pub mod fairness;
 pub mod handle;

@@ -13,6 +13,7 @@ use crate::{
     document::Document,
     drift::DriftReport,
     envelope::StoredEvent,
+    evaluation::Evaluation,
     explanation::Explanation,
     export::ExportJob,
     fairness::FairnessReport,
@@ -74,6 +75,7 @@ pub fn fold_json(
         ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         Notification::STREAM_TYPE => fold::<Notification>(events, up),
+        Evaluation::STREAM_TYPE => fold::<Evaluation>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -99,4 +101,5 @@ pub const STREAM_TYPES: &[&str] = &[
     ComplianceReport::STREAM_TYPE,
     ExportJob::STREAM_TYPE,
     Notification::STREAM_TYPE,
+    Evaluation::STREAM_TYPE,
 ];

@@ -8,6 +8,7 @@ pub mod datasets;
 pub mod documents;
 pub mod drift;
 mod error;
+pub mod evaluations;
 pub mod explanations;
 pub mod exports;
 pub mod fairness;
@@ -83,5 +84,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(compliance::ComplianceEvidence),
         std::sync::Arc::new(exports::Exports),
         std::sync::Arc::new(notifications::Notifications),
+        std::sync::Arc::new(evaluations::Evaluations),
     ]
 }

@@ -17,6 +17,8 @@ mod datasets_bad_input;
 mod datasets_drift;
 mod datasets_profile;
 mod datasets_quality;
+mod evaluations;
+mod evaluations_run;
 mod explain;
 mod explain_bad_input;
 mod explain_replay;
