@@ -2,7 +2,9 @@
 //! formats, streaming included. The model name picks a behaviour:
 //! (for TGI, the first path segment of the base URL) `ok-*` answers; `limit-once-*` answers 429 with `Retry-After: 1` once, then
 //! answers; `limit-always` always 429; `broken` always 500; `cut` streams two
-//! pieces and then drops the connection. A wrong key gets the provider's 401.
+//! pieces and then drops the connection; `slow-*` answers after 300 ms. A wrong
+//! key gets the provider's 401. A prompt that is a judge task (see
+//! [`crate::fake_judge`]) gets the judge's verdict instead of [`ANSWER`].
 
 use std::{
     collections::HashMap,
@@ -177,6 +179,15 @@ async fn openai_chat(State(inner): S, headers: HeaderMap, Json(b): Json<Value>) 
         return openai_error(s, r, m);
     }
     let model = b["model"].clone();
+    if model.as_str().is_some_and(|m| m.starts_with("slow")) {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let last = b["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or_default();
+    let text = crate::fake_judge::reply(last).unwrap_or_else(|| ANSWER.to_owned());
     if b["stream"] == true {
         let mut frames: Vec<String> = PIECES
             .iter()
@@ -203,7 +214,7 @@ async fn openai_chat(State(inner): S, headers: HeaderMap, Json(b): Json<Value>) 
         return sse(frames, matches!(verdict, Verdict::Cut));
     }
     Json(json!({"id": "c1", "object": "chat.completion", "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": ANSWER}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}}))
     .into_response()
 }

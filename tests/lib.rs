@@ -5,6 +5,7 @@
 // Test support: a failed set-up step should panic the test with its message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fake_judge;
 pub mod fake_llm;
 pub mod model_server;
 pub mod oidc;

@@ -82,7 +82,9 @@ pub struct ApiDoc;
 impl ApiDoc {
     /// The generated document (without access annotations).
     pub fn openapi_doc() -> utoipa::openapi::OpenApi {
-        <Self as OpenApi>::openapi().merge_from(crate::routes::llm::doc::LlmDoc::openapi())
+        <Self as OpenApi>::openapi()
+            .merge_from(crate::routes::llm::doc::LlmDoc::openapi())
+            .merge_from(crate::routes::evaluations::doc::EvaluationsDoc::openapi())
     }
 }
 

@@ -157,3 +157,33 @@ pub async fn create<A: Aggregate>(
     batch.decide(&loaded, None, cmd)?;
     Ok(store.append(batch.into_events()).await?)
 }
+
+/// How often [`run_retrying`] reloads after losing a race on the stream.
+const RETRIES: usize = 5;
+
+/// Runs one command on an existing stream, reloading and retrying when a
+/// concurrent writer moved it (workers and stop or cancel requests race on one
+/// stream). A command that decides nothing appends nothing.
+pub async fn run_retrying<A: Aggregate>(
+    store: &dyn EventStore,
+    stream_id: &str,
+    cmd: A::Command,
+    metadata: Metadata,
+) -> Result<Vec<domain::StoredEvent>, CommandError<A::Error>>
+where
+    A::Command: Clone,
+{
+    let mut attempt = 0;
+    loop {
+        let loaded = load::<A>(store, &Upcasters::domain(), stream_id, Until::Now).await?;
+        let mut batch = Batch::new(metadata.clone());
+        batch.decide(&loaded, None, cmd.clone())?;
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        match store.append(batch.into_events()).await {
+            Err(crate::StoreError::Conflict { .. }) if attempt < RETRIES => attempt += 1,
+            other => return Ok(other?),
+        }
+    }
+}

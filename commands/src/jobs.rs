@@ -10,13 +10,10 @@ use domain::{
 };
 
 use crate::{
-    error::{CommandError, StoreError},
-    handle::{load, Batch, Loaded},
+    error::CommandError,
+    handle::{load, run_retrying, Loaded},
     store::{EventStore, Until},
 };
-
-/// How often a command is retried after losing a race on the job's stream.
-const RETRIES: usize = 5;
 
 /// Loads a job's state.
 pub async fn state(
@@ -59,17 +56,5 @@ pub async fn run(
     cmd: JobCommand,
     metadata: Metadata,
 ) -> Result<Vec<StoredEvent>, CommandError<JobError>> {
-    let mut attempt = 0;
-    loop {
-        let loaded = state(store, job_id).await?;
-        let mut batch = Batch::new(metadata.clone());
-        batch.decide(&loaded, None, cmd.clone())?;
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        match store.append(batch.into_events()).await {
-            Err(StoreError::Conflict { .. }) if attempt < RETRIES => attempt += 1,
-            other => return Ok(other?),
-        }
-    }
+    run_retrying::<Job>(store, &job_id.to_string(), cmd, metadata).await
 }

@@ -8,6 +8,7 @@ pub mod connectors;
 pub mod datasets;
 pub mod drift;
 pub mod error;
+pub mod evaluations;
 pub mod explanations;
 pub mod fairness;
 pub mod handle;

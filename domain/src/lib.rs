@@ -15,6 +15,7 @@ pub mod decode;
 pub mod document;
 pub mod drift;
 pub mod envelope;
+pub mod evaluation;
 pub mod explanation;
 pub mod export;
 pub mod fairness;

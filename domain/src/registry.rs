@@ -14,6 +14,7 @@ use crate::{
     document::Document,
     drift::DriftReport,
     envelope::StoredEvent,
+    evaluation::Evaluation,
     explanation::Explanation,
     export::{schedule::ExportSchedule, ExportJob},
     fairness::FairnessReport,
@@ -78,6 +79,7 @@ pub fn fold_json(
         Connector::STREAM_TYPE => fold::<Connector>(events, up),
         ExportSchedule::STREAM_TYPE => fold::<ExportSchedule>(events, up),
         NotificationPreferences::STREAM_TYPE => fold::<NotificationPreferences>(events, up),
+        Evaluation::STREAM_TYPE => fold::<Evaluation>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -106,4 +108,5 @@ pub const STREAM_TYPES: &[&str] = &[
     Connector::STREAM_TYPE,
     ExportSchedule::STREAM_TYPE,
     NotificationPreferences::STREAM_TYPE,
+    Evaluation::STREAM_TYPE,
 ];

@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod documents;
 pub mod drift;
 mod error;
+pub mod evaluations;
 pub mod explanations;
 pub mod exports;
 pub mod fairness;
@@ -87,5 +88,6 @@ pub fn all() -> Vec<std::sync::Arc<dyn Projection>> {
         std::sync::Arc::new(notifications::Notifications),
         std::sync::Arc::new(exports::schedules::ExportSchedules),
         std::sync::Arc::new(notifications::preferences::NotificationPreferencesView),
+        std::sync::Arc::new(evaluations::Evaluations),
     ]
 }

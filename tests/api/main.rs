@@ -21,6 +21,8 @@ mod datasets_profile;
 mod datasets_quality;
 mod datasets_transform;
 mod demo;
+mod evaluations;
+mod evaluations_run;
 mod explain;
 mod explain_bad_input;
 mod explain_onnx_trees;

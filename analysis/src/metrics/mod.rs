@@ -2,12 +2,13 @@
 //! balanced accuracy, per-class and averaged precision / recall / F1, ROC AUC,
 //! average precision, log loss, Brier score, confusion matrix, calibration
 //! curve), regression (MAE, RMSE, R², MAPE), and paired significance tests
-//! between two models on the same rows (McNemar, paired bootstrap).
+//! between two models on the same rows (McNemar, paired bootstrap, sign test).
 
 mod calibration;
 mod classification;
 mod ranking;
 mod regression;
+mod sign;
 mod significance;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ pub use calibration::{calibration_curve, Calibration};
 pub use classification::{classification, Averages, ClassScores, ClassificationReport};
 pub use ranking::{average_precision, roc_auc};
 pub use regression::{regression, RegressionReport};
+pub use sign::{binomial_half_cdf, mean_score, sign_test, SignTest};
 pub use significance::{error_rate, mae, mcnemar, paired_bootstrap, BootstrapCi, McNemar};
 
 /// Why metrics could not be computed.

@@ -13,6 +13,7 @@ pub mod datasets;
 pub mod documents;
 pub mod drift;
 pub mod evaluate;
+pub mod evaluations;
 pub mod events;
 pub mod explain;
 pub mod export;
@@ -66,7 +67,7 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
     // The artifact limit is enforced exactly while streaming; the body limit only
     // leaves room for the other parts.
     let upload_limit = state.config.model_artifact_limit_bytes + 1024 * 1024;
-    llm::routes::add(Routes::new(state))
+    evaluations::routes::add(llm::routes::add(Routes::new(state)))
         .add(Method::GET, "/api/v1/health", Public, get(health::live))
         .add(
             Method::GET,

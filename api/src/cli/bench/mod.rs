@@ -10,6 +10,7 @@ mod explain;
 mod fairness;
 mod fixture;
 mod models;
+mod rag;
 mod realtime;
 mod realtime_sockets;
 mod replay;
@@ -145,6 +146,35 @@ pub enum BenchCommand {
         /// Events to await on each.
         #[arg(long)]
         events: usize,
+    },
+    /// RAG: ingest of generated documents (docs/s), HNSW vector search p50/p99 and
+    /// recall@10 against exact search (with build time) at each size, and ROUGE-L /
+    /// BLEU over answer pairs beside rouge-score and sacrebleu (`anchors.py rag`).
+    Rag {
+        /// Documents to ingest.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        /// Index sizes in chunks, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        sizes: Vec<usize>,
+        /// Queries per size.
+        #[arg(long, default_value_t = 1000)]
+        queries: usize,
+        /// HNSW search breadth.
+        #[arg(long, default_value_t = 64)]
+        ef: usize,
+        /// Answer pairs for the text metrics.
+        #[arg(long, default_value_t = 10_000)]
+        pairs: usize,
+        /// Directory for the anchors' data (kept and reused).
+        #[arg(long, default_value = "/var/tmp/raia-bench-rag")]
+        workdir: std::path::PathBuf,
+        /// The anchors script (default `$RAIA_ANCHORS` or `../shared/bench/anchors.py`).
+        #[arg(long)]
+        anchors: Option<std::path::PathBuf>,
+        /// Python with rouge-score and sacrebleu.
+        #[arg(long, env = "RAIA_ANCHOR_PYTHON", default_value = "python3")]
+        python: String,
     },
     /// Events/s recomputing the hash chain.
     Verify {
@@ -306,6 +336,25 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             tokio::task::spawn_blocking(move || fairness::run(o)).await??;
         }
         BenchCommand::Reports { events } => reports::run(events).await?,
+        BenchCommand::Rag {
+            docs,
+            sizes,
+            queries,
+            ef,
+            pairs,
+            workdir,
+            anchors,
+            python,
+        } => rag::run(rag::Options {
+            docs,
+            sizes,
+            queries,
+            ef,
+            pairs,
+            workdir,
+            anchors: anchors.unwrap_or_else(anchors::default_script),
+            python,
+        })?,
         BenchCommand::Verify { events, backend } => {
             for b in backends(&backend)? {
                 replay::verify(b, events).await?;
