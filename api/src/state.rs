@@ -89,6 +89,10 @@ pub struct Inner {
     pub realtime: crate::feed::Realtime,
     /// LLM clients, rate limits and the retrieval index.
     pub llm: crate::llm::LlmState,
+    /// The read cache (in-process or Redis).
+    pub cache: crate::cache::Cache,
+    /// Trace export, when `RAIA_OTLP_ENDPOINT` is set.
+    pub tracer: Option<Arc<crate::otlp::Exporter>>,
 }
 
 /// Cheap-to-clone handle on [`Inner`].

@@ -20,6 +20,7 @@ use crate::{
     llm::LlmConfiguration,
     model::Model,
     notification::Notification,
+    retention::Retention,
     stream::DataStream,
     subscription::{Subscription, Topic},
     upcast::Upcasters,
@@ -74,6 +75,7 @@ pub fn fold_json(
         ComplianceReport::STREAM_TYPE => fold::<ComplianceReport>(events, up),
         ExportJob::STREAM_TYPE => fold::<ExportJob>(events, up),
         Notification::STREAM_TYPE => fold::<Notification>(events, up),
+        Retention::STREAM_TYPE => fold::<Retention>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -99,4 +101,5 @@ pub const STREAM_TYPES: &[&str] = &[
     ComplianceReport::STREAM_TYPE,
     ExportJob::STREAM_TYPE,
     Notification::STREAM_TYPE,
+    Retention::STREAM_TYPE,
 ];

@@ -86,7 +86,7 @@ fn rows_of(f: Option<&Figure>) -> usize {
 }
 
 /// A multipart dataset upload body (the API's reqwest has no multipart feature).
-async fn upload_csv(
+pub(super) async fn upload_csv(
     client: &reqwest::Client,
     base: &str,
     token: &str,

@@ -17,6 +17,7 @@ use sqlx::{any::AnyRow, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
+    cache::{CachedJson, Category, Dep},
     error::{ApiError, ApiResult},
     extract::Ctx,
     pagination::{self, Page, PageQuery},
@@ -335,17 +336,10 @@ pub async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
-/// Removes the file unless another live dataset holds the same bytes.
+/// Removes the file unless a live record of any kind (another dataset, a model
+/// version, a document, an explanation, an export) holds the same bytes.
 pub(crate) async fn release_blob(state: &AppState, sha256: &str) -> ApiResult<()> {
-    let shared: i64 =
-        sqlx::query("SELECT COUNT(*) FROM datasets WHERE sha256 = $1 AND deleted_at IS NULL")
-            .bind(sha256.to_owned())
-            .fetch_one(state.db.read())
-            .await?
-            .try_get(0)?;
-    if shared == 0 {
-        state.blobs.delete(sha256).await?;
-    }
+    crate::retention::blobs::release(state, sha256).await?;
     Ok(())
 }
 
@@ -457,11 +451,18 @@ pub async fn profile(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<ProfileQuery>,
-) -> ApiResult<Json<serde_json::Value>> {
-    let r = live_row(&state, &id).await?;
+) -> ApiResult<CachedJson> {
     let correlations = q.correlations.unwrap_or(false);
-    let (_, p) = load_profiled(&state, &file_ref(&r)?, false, correlations).await?;
-    let mut doc = serde_json::to_value(&p).map_err(ApiError::internal)?;
-    doc["dataset_id"] = id.into();
-    Ok(Json(doc))
+    let key = format!("{id}:{correlations}");
+    let deps = [Dep::stream("dataset", &id)];
+    state
+        .cache
+        .json(Category::DatasetProfile, &key, &deps, || async {
+            let r = live_row(&state, &id).await?;
+            let (_, p) = load_profiled(&state, &file_ref(&r)?, false, correlations).await?;
+            let mut doc = serde_json::to_value(&p).map_err(ApiError::internal)?;
+            doc["dataset_id"] = id.clone().into();
+            Ok(doc)
+        })
+        .await
 }
