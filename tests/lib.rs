@@ -20,7 +20,7 @@ use commands::{password::PasswordParams, users};
 use domain::{ids::Email, Metadata, Role};
 use serde_json::Value;
 
-pub use services::{mariadb_admin, mqtt_url, nats_url, postgres_database};
+pub use services::{mariadb_admin, mqtt_url, nats_url, postgres_database, redis_url};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -78,3 +78,24 @@ pub async fn mqtt_url() -> String {
     }
     url
 }
+
+/// The Redis server (`RAIA_TEST_REDIS_URL`, default local); panics with how to start it.
+pub async fn redis_url() -> String {
+    let url =
+        std::env::var("RAIA_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    if let Err(e) = tokio::net::TcpStream::connect(
+        url.trim_start_matches("redis://")
+            .split('/')
+            .next()
+            .unwrap_or_default(),
+    )
+    .await
+    {
+        panic!(
+            "Redis is not reachable at {url}: {e}\n\
+             Start it with: redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 \
+             --save \"\" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+        );
+    }
+    url
+}

@@ -116,6 +116,23 @@ pub struct Config {
     /// How often due export schedules are looked for, ms
     /// (`RAIA_EXPORT_SCHEDULE_TICK_MS`, default 15000).
     pub export_schedule_tick_ms: u64,
+    /// Redis for the read cache, shared by every node (`RAIA_REDIS_URL`; unset: in-process).
+    pub redis_url: Option<String>,
+    /// Prefix of the cache's Redis keys; nodes sharing a cache share it
+    /// (`RAIA_REDIS_PREFIX`, default `raia:cache:`).
+    pub redis_prefix: String,
+    /// Bytes the in-process read cache may hold (`RAIA_CACHE_MAX_BYTES`, default 64 MiB).
+    pub cache_max_bytes: u64,
+    /// Seconds a cache entry lives at most (`RAIA_CACHE_TTL_SECS`, default 3600).
+    pub cache_ttl_secs: u64,
+    /// OTLP/HTTP collector base URL for trace export, e.g. `http://127.0.0.1:4318`
+    /// (`RAIA_OTLP_ENDPOINT`; unset: no export).
+    pub otlp_endpoint: Option<String>,
+    /// Seconds between retention enforcements (`RAIA_RETENTION_INTERVAL_SECS`,
+    /// default 3600; 0 = only on request).
+    pub retention_interval_secs: u64,
+    /// `service.name` of exported traces (`RAIA_OTLP_SERVICE_NAME`, default `raia`).
+    pub otlp_service_name: String,
 }
 
 impl Default for Config {
@@ -164,6 +181,13 @@ impl Default for Config {
             delivery_retry_base_ms: 2000,
             delivery_max_attempts: 6,
             export_schedule_tick_ms: 15_000,
+            redis_url: None,
+            redis_prefix: "raia:cache:".into(),
+            cache_max_bytes: 64 * 1024 * 1024,
+            cache_ttl_secs: 3600,
+            otlp_endpoint: None,
+            otlp_service_name: "raia".into(),
+            retention_interval_secs: 3600,
         }
     }
 }
@@ -339,6 +363,27 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_EXPORT_SCHEDULE_TICK_MS")? {
             c.export_schedule_tick_ms = v;
+        }
+        if let Some(v) = env("RAIA_REDIS_URL") {
+            c.redis_url = Some(v);
+        }
+        if let Some(v) = env("RAIA_REDIS_PREFIX") {
+            c.redis_prefix = v;
+        }
+        if let Some(v) = parsed("RAIA_CACHE_MAX_BYTES")? {
+            c.cache_max_bytes = v;
+        }
+        if let Some(v) = parsed("RAIA_CACHE_TTL_SECS")? {
+            c.cache_ttl_secs = v;
+        }
+        if let Some(v) = env("RAIA_OTLP_ENDPOINT") {
+            c.otlp_endpoint = Some(v);
+        }
+        if let Some(v) = parsed("RAIA_RETENTION_INTERVAL_SECS")? {
+            c.retention_interval_secs = v;
+        }
+        if let Some(v) = env("RAIA_OTLP_SERVICE_NAME") {
+            c.otlp_service_name = v;
         }
         Ok(c)
     }

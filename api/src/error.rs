@@ -167,6 +167,18 @@ impl From<ModelError> for ApiError {
     }
 }
 
+impl From<domain::retention::RetentionError> for ApiError {
+    fn from(e: domain::retention::RetentionError) -> Self {
+        use domain::retention::RetentionError as R;
+        match e {
+            R::InvalidDays => Self::unprocessable("invalid_days", e.to_string()),
+            R::NoPolicy(_) => Self::new(StatusCode::NOT_FOUND, "no_policy", e.to_string()),
+            R::NotThePolicy(_) => Self::conflict("policy_changed", e.to_string()),
+            R::NothingRemoved => Self::unprocessable("nothing_removed", e.to_string()),
+        }
+    }
+}
+
 impl<E: std::error::Error + Into<ApiError>> From<CommandError<E>> for ApiError {
     fn from(e: CommandError<E>) -> Self {
         match e {

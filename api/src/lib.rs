@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod api_key_auth;
+pub mod cache;
 pub mod cli;
 pub mod compliance;
 pub mod config;
@@ -18,9 +19,11 @@ pub mod llm;
 pub mod mail;
 pub mod notify;
 pub mod openapi;
+pub mod otlp;
 pub mod pagination;
 pub mod problem_layer;
 pub mod remote;
+pub mod retention;
 pub mod routes;
 pub mod saml;
 pub mod sso;

@@ -73,6 +73,8 @@ impl Modify for Bearer {
         routes::notifications::mark_all_read, routes::notifications::preferences::get,
         routes::notifications::preferences::put, routes::notifications::preferences::dead_letters,
         routes::permissions, routes::auth_permissions,
+        routes::cache::stats, routes::cache::clear, routes::cache::flush_all,
+        routes::retention::list, routes::retention::set, routes::retention::clear, routes::retention::enforce,
         routes::ws::ticket, routes::analytics::models, routes::analytics::streams, routes::analytics::system, routes::analytics::subscribe, routes::analytics::unsubscribe, routes::streams::create, routes::streams::list, routes::streams::get, routes::streams::update, routes::streams::delete, routes::streams::start, routes::streams::stop, routes::streams::metrics, routes::streams::ingest::ingest, routes::events::publish, routes::events::subscribe, routes::events::unsubscribe, routes::events::subscriptions, routes::events::deliveries, routes::events::sse::stream,
     ),
     components(schemas(crate::error::Problem))

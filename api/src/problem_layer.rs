@@ -14,8 +14,15 @@ use axum::{
 
 use crate::{
     error::{ApiError, PROBLEM_JSON},
+    otlp::RequestSpan,
     state::AppState,
 };
+
+fn unix_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+}
 
 fn code_for(status: StatusCode) -> &'static str {
     match status {
@@ -45,9 +52,27 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let traceparent = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let start_ns = unix_nanos();
     let resp = next.run(req).await;
     let status = resp.status();
     let micros = started.elapsed().as_micros() as u64;
+    if let Some(t) = &state.tracer {
+        t.record(RequestSpan {
+            method: method.to_string(),
+            route: route.clone(),
+            path: path.clone(),
+            status: status.as_u16(),
+            request_id: request_id.clone(),
+            traceparent,
+            start_ns,
+            end_ns: start_ns + micros * 1000,
+        });
+    }
     let c = &state.counters;
     c.requests.fetch_add(1, Ordering::Relaxed);
     c.request_micros.fetch_add(micros, Ordering::Relaxed);

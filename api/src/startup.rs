@@ -54,6 +54,7 @@ pub fn redact(url: &str) -> String {
 pub async fn state(config: Config) -> anyhow::Result<AppState> {
     let (db, keys) = open(&config).await?;
     let store = open_store(db.clone());
+    let node = crate::datadir::node_id(&config.data_dir).context("reading the node id")?;
     let runner = Arc::new(Runner::new(
         db.clone(),
         projections::all(),
@@ -80,10 +81,14 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
             config.model_cache_size,
         ),
         predictions: PredictionLog::new(),
-        jobs: crate::jobs::Jobs::new(
-            config.job_workers,
-            crate::datadir::node_id(&config.data_dir).context("reading the node id")?,
-        ),
+        jobs: crate::jobs::Jobs::new(config.job_workers, node.clone()),
+        tracer: config.otlp_endpoint.as_deref().map(|e| {
+            Arc::new(crate::otlp::Exporter::new(
+                e,
+                &config.otlp_service_name,
+                &node,
+            ))
+        }),
         prometheus: telemetry::prometheus(),
         clock: crate::compliance::Clock::default(),
         started: std::time::Instant::now(),
@@ -95,6 +100,7 @@ pub async fn state(config: Config) -> anyhow::Result<AppState> {
             Duration::from_millis(config.ws_slow_after_ms),
         ),
         llm: crate::llm::LlmState::default(),
+        cache: crate::cache::Cache::open(&config, db.clone()).await?,
         config,
         db,
         store,
@@ -294,7 +300,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let (log_stop, log_stop_rx) = watch::channel(false);
     if let Some(t) = state
         .predictions
-        .spawn(state.store.clone(), log_stop_rx)
+        .spawn(state.store.clone(), state.cipher.clone(), log_stop_rx)
         .await
     {
         tasks.push(t);
@@ -339,8 +345,18 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         std::time::Duration::from_millis(state.config.export_schedule_tick_ms.max(100)),
         stop_rx.clone(),
     )));
+    tasks.push(tokio::spawn(crate::retention::schedule::run(
+        state.clone(),
+        stop_rx.clone(),
+    )));
     if let Some(url) = state.config.nats_url.clone() {
         tasks.push(relay_task(state.clone(), url, stop_rx.clone()));
+    }
+    // Like the prediction log, the trace exporter stops after the last request
+    // and sends the spans still queued.
+    let (trace_stop, trace_stop_rx) = watch::channel(false);
+    if let Some(t) = state.tracer.clone() {
+        tasks.push(tokio::spawn(t.run(trace_stop_rx)));
     }
     let app = router(state.clone());
     let mut http_stop = stop_rx.clone();
@@ -356,6 +372,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             tracing::error!(error = %e, "server failed");
         }
         let _ = log_stop.send(true);
+        let _ = trace_stop.send(true);
     }));
     tracing::info!(%addr, backend = ?state.db.backend(), "raia listening");
     Ok(Server {

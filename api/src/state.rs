@@ -89,6 +89,10 @@ pub struct Inner {
     pub realtime: crate::feed::Realtime,
     /// LLM clients, rate limits and the retrieval index.
     pub llm: crate::llm::LlmState,
+    /// The read cache (in-process or Redis).
+    pub cache: crate::cache::Cache,
+    /// Trace export, when `RAIA_OTLP_ENDPOINT` is set.
+    pub tracer: Option<Arc<crate::otlp::Exporter>>,
 }
 
 /// Cheap-to-clone handle on [`Inner`].
@@ -116,8 +120,17 @@ impl AppState {
             .events_appended
             .fetch_add(events.len() as u64, Ordering::Relaxed);
         metrics::counter!("raia_events_appended_total").increment(events.len() as u64);
-        if let Err(e) = self.runner.catch_up().await {
-            tracing::warn!(error = %e, "read models could not catch up with the write");
+        // A batch can fail when it races another runner on PostgreSQL (the
+        // failed transaction changes nothing); answering then would let the
+        // client read the old value, so the catch-up is retried.
+        for attempt in 1..=5u64 {
+            match self.runner.catch_up().await {
+                Ok(()) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "read models could not catch up with the write");
+                    tokio::time::sleep(std::time::Duration::from_millis(5 * attempt)).await;
+                }
+            }
         }
     }
 }

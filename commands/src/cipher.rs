@@ -192,6 +192,45 @@ impl Cipher {
             .map_err(|_| CipherError::Corrupt)
     }
 
+    /// Seals many values under one subject's key (one key look-up).
+    pub async fn seal_all(
+        &self,
+        subject: &str,
+        plaintexts: &[String],
+    ) -> Result<Vec<Sealed>, CipherError> {
+        let key = self
+            .subject_key(subject, true)
+            .await?
+            .ok_or(CipherError::Corrupt)?;
+        plaintexts
+            .iter()
+            .map(|p| seal_with(&key, subject.as_bytes(), p.as_bytes()).map(Sealed::from_ciphertext))
+            .collect()
+    }
+
+    /// Opens many values sealed under one subject; `None` for each when the
+    /// subject was erased (one key look-up).
+    pub async fn open_all(
+        &self,
+        subject: &str,
+        sealed: &[&str],
+    ) -> Result<Vec<Option<String>>, CipherError> {
+        let key = match self.subject_key(subject, false).await {
+            Ok(Some(k)) => k,
+            Ok(None) | Err(CipherError::Erased(_)) => return Ok(vec![None; sealed.len()]),
+            Err(e) => return Err(e),
+        };
+        sealed
+            .iter()
+            .map(|s| {
+                let bytes = open_with(&key, subject.as_bytes(), s)?;
+                String::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|_| CipherError::Corrupt)
+            })
+            .collect()
+    }
+
     /// Destroys `subject`'s key. Returns whether a live key existed.
     pub async fn erase(&self, subject: &str) -> Result<bool, CipherError> {
         let done = sqlx::query(

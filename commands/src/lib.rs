@@ -22,6 +22,7 @@ pub mod password_policy;
 pub mod prediction_log;
 pub mod privacy;
 pub mod relay;
+pub mod retention;
 pub mod sessions;
 pub mod sso;
 pub mod store;

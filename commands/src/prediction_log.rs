@@ -17,7 +17,13 @@ use tokio::{
     time::Instant,
 };
 
-use crate::store::EventStore;
+use crate::{cipher::Cipher, retention, store::EventStore};
+
+/// Where batches go: the log, with inputs sealed on the way.
+struct Sink {
+    store: Arc<dyn EventStore>,
+    cipher: Cipher,
+}
 
 /// At most this many records per event.
 pub const MAX_RECORDS_PER_EVENT: usize = 1000;
@@ -68,14 +74,16 @@ impl PredictionLog {
     }
 
     /// Starts the writer; it runs until `stop` turns true, then flushes and ends.
-    /// `None` when it was already started.
+    /// Inputs are sealed with `cipher` under one key per model and day (see
+    /// [`crate::retention`]). `None` when it was already started.
     pub async fn spawn(
         &self,
         store: Arc<dyn EventStore>,
+        cipher: Cipher,
         stop: watch::Receiver<bool>,
     ) -> Option<JoinHandle<()>> {
         let rx = self.rx.lock().await.take()?;
-        Some(tokio::spawn(writer(store, rx, stop)))
+        Some(tokio::spawn(writer(Sink { store, cipher }, rx, stop)))
     }
 
     /// Hands records over for logging (waits only when the writer is far behind).
@@ -113,11 +121,7 @@ struct Pending {
     records: Vec<PredictionRecord>,
 }
 
-async fn writer(
-    store: Arc<dyn EventStore>,
-    mut rx: mpsc::Receiver<Msg>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn writer(store: Sink, mut rx: mpsc::Receiver<Msg>, mut stop: watch::Receiver<bool>) {
     let mut pending: BTreeMap<Key, Pending> = BTreeMap::new();
     let mut rows = 0usize;
     let mut deadline: Option<Instant> = None;
@@ -140,13 +144,13 @@ async fn writer(
                         .extend(records);
                     deadline.get_or_insert_with(|| Instant::now() + MAX_DELAY);
                     if rows >= MAX_RECORDS_PER_EVENT {
-                        append(store.as_ref(), std::mem::take(&mut pending)).await;
+                        append(&store, std::mem::take(&mut pending)).await;
                         rows = 0;
                         deadline = None;
                     }
                 }
                 Some(Msg::Flush(done)) => {
-                    append(store.as_ref(), std::mem::take(&mut pending)).await;
+                    append(&store, std::mem::take(&mut pending)).await;
                     rows = 0;
                     deadline = None;
                     let _ = done.send(());
@@ -154,7 +158,7 @@ async fn writer(
                 None => break,
             },
             _ = timer => {
-                append(store.as_ref(), std::mem::take(&mut pending)).await;
+                append(&store, std::mem::take(&mut pending)).await;
                 rows = 0;
                 deadline = None;
             }
@@ -186,7 +190,7 @@ async fn writer(
             }
         }
     }
-    append(store.as_ref(), pending).await;
+    append(&store, pending).await;
 }
 
 fn events(pending: BTreeMap<Key, Pending>) -> Vec<NewEvent> {
@@ -216,10 +220,40 @@ fn events(pending: BTreeMap<Key, Pending>) -> Vec<NewEvent> {
     out
 }
 
-async fn append(store: &dyn EventStore, pending: BTreeMap<Key, Pending>) {
+/// Replaces each record's input by its sealed form. A failure to seal drops
+/// the input (never the record): plaintext must not reach the log.
+async fn seal(cipher: &Cipher, pending: &mut BTreeMap<Key, Pending>) {
+    for p in pending.values_mut() {
+        let model = p.model_id.to_string();
+        let mut by_subject: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, r) in p.records.iter().enumerate() {
+            by_subject
+                .entry(retention::input_subject(&model, r.at))
+                .or_default()
+                .push(i);
+        }
+        for (subject, idx) in by_subject {
+            let inputs: Vec<_> = idx.iter().map(|i| p.records[*i].input.clone()).collect();
+            let sealed = match retention::seal_inputs(cipher, &subject, &inputs).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "prediction inputs could not be sealed; dropped");
+                    vec![serde_json::Value::Null; idx.len()]
+                }
+            };
+            for (i, v) in idx.into_iter().zip(sealed) {
+                p.records[i].input = v;
+            }
+        }
+    }
+}
+
+async fn append(sink: &Sink, mut pending: BTreeMap<Key, Pending>) {
     if pending.is_empty() {
         return;
     }
+    seal(&sink.cipher, &mut pending).await;
+    let store = sink.store.as_ref();
     let batch = events(pending);
     let n: usize = batch.len();
     for attempt in 1..=ATTEMPTS {

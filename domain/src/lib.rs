@@ -25,6 +25,7 @@ pub mod llm;
 pub mod model;
 pub mod notification;
 pub mod registry;
+pub mod retention;
 pub mod role;
 pub mod sealed;
 pub mod stream;

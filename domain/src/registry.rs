@@ -22,6 +22,8 @@ use crate::{
     llm::LlmConfiguration,
     model::Model,
     notification::{preferences::NotificationPreferences, Notification},
+    notification::Notification,
+    retention::Retention,
     stream::DataStream,
     subscription::{Subscription, Topic},
     upcast::Upcasters,
@@ -80,6 +82,7 @@ pub fn fold_json(
         ExportSchedule::STREAM_TYPE => fold::<ExportSchedule>(events, up),
         NotificationPreferences::STREAM_TYPE => fold::<NotificationPreferences>(events, up),
         Evaluation::STREAM_TYPE => fold::<Evaluation>(events, up),
+        Retention::STREAM_TYPE => fold::<Retention>(events, up),
         other => Err(FoldError::UnknownStreamType(other.to_owned())),
     }
 }
@@ -109,4 +112,5 @@ pub const STREAM_TYPES: &[&str] = &[
     ExportSchedule::STREAM_TYPE,
     NotificationPreferences::STREAM_TYPE,
     Evaluation::STREAM_TYPE,
+    Retention::STREAM_TYPE,
 ];

@@ -95,3 +95,62 @@ both_backends!(
     cors_admits_only_configured_origins,
     cors_admits_only_configured_origins
 );
+
+async fn metrics_show_events_jobs_cache_sockets_and_predictions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token(Role::Admin).await;
+    let id = crate::model_support::register(
+        &app,
+        &admin,
+        serde_json::json!({"name": "iris", "type": "classification",
+            "feature_names": ["sl", "sw", "pl", "pw"]}),
+    )
+    .await;
+    let v = crate::model_support::upload_fixture(&app, &admin, &id, "rf_iris_f32.onnx").await;
+    let r = app
+        .post(
+            &format!("/api/v1/models/{id}/predict"),
+            &admin,
+            &serde_json::json!({"rows": [[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6.0, 2.5]], "version": v}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    for _ in 0..2 {
+        assert_eq!(
+            app.get(&format!("/api/v1/models/{id}"), &admin)
+                .await
+                .status(),
+            200
+        );
+    }
+    // A job, through the jobs facility.
+    let r = app
+        .client
+        .post(app.url("/api/v1/retention/enforce"))
+        .bearer_auth(&admin)
+        .header("prefer", "respond-async")
+        .send()
+        .await
+        .unwrap();
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    crate::jobs::wait_for_job(&app, &location, &admin).await;
+    let text = app.get("/metrics", &admin).await.text().await.unwrap();
+    for needle in [
+        "raia_events_appended_total",
+        "raia_projection_lag_events{projection=\"models\"}",
+        "raia_log_head_position",
+        "raia_jobs{kind=\"retention\",status=\"succeeded\"} 1",
+        "raia_jobs{kind=\"retention\",status=\"running\"} 0",
+        "raia_websocket_connections 0",
+        "raia_cache_hits_total{category=\"model\"}",
+        "raia_cache_entries{category=\"model\"}",
+        &format!("raia_predictions_total{{model_id=\"{id}\"}}"),
+        "raia_http_request_duration_seconds_bucket",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+}
+both_backends!(
+    metrics_show_events_jobs_cache_sockets_and_predictions,
+    metrics_show_events_jobs_cache_sockets_and_predictions
+);

@@ -103,8 +103,46 @@ pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(h) = state.store.head().await {
         metrics::gauge!("raia_log_head_position").set(h.position as f64);
     }
+    if let Err(e) = job_gauges(&state).await {
+        tracing::warn!(error = %e, "job counts unavailable for /metrics");
+    }
+    metrics::gauge!("raia_websocket_connections").set(
+        state
+            .realtime
+            .feed
+            .stats
+            .connections
+            .load(Ordering::Relaxed) as f64,
+    );
+    // Refreshes the per-category entry gauges.
+    let _ = state.cache.stats().await;
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.prometheus.render(),
     )
+}
+
+/// Jobs by kind and status across every node (the jobs table is shared).
+async fn job_gauges(state: &AppState) -> Result<(), sqlx::Error> {
+    const STATUSES: [&str; 5] = ["queued", "running", "succeeded", "failed", "cancelled"];
+    let rows = sqlx::query("SELECT kind, status, COUNT(*) FROM jobs GROUP BY kind, status")
+        .fetch_all(state.db.read())
+        .await?;
+    let mut counts = std::collections::BTreeMap::<String, [i64; 5]>::new();
+    for r in rows {
+        let kind: String = r.try_get(0)?;
+        let status: String = r.try_get(1)?;
+        let n: i64 = r.try_get(2)?;
+        let slot = counts.entry(kind).or_default();
+        if let Some(i) = STATUSES.iter().position(|s| *s == status) {
+            slot[i] = n;
+        }
+    }
+    // Every status of every kind is set, so a count that fell to zero shows zero.
+    for (kind, n) in counts {
+        for (status, n) in STATUSES.iter().zip(n) {
+            metrics::gauge!("raia_jobs", "kind" => kind.clone(), "status" => *status).set(n as f64);
+        }
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod as_of;
 pub mod audit;
 pub mod auth;
+pub mod cache;
 pub mod chat;
 pub mod compare;
 pub mod compliance;
@@ -34,6 +35,7 @@ pub mod predictions;
 pub mod privacy;
 pub mod quality;
 pub mod recovery;
+pub mod retention;
 pub mod saml;
 pub mod sessions;
 pub mod sso;
@@ -928,6 +930,48 @@ pub fn table(state: AppState) -> (Router<AppState>, Vec<RouteSpec>) {
             "/api/v1/events/subscriptions/{id}/deliveries",
             Roles(WRITERS),
             get(events::deliveries),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/cache/stats",
+            Roles(AUDIT),
+            get(cache::stats),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/cache/clear/{category}",
+            Roles(ADMIN),
+            post(cache::clear),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/cache/flush-all",
+            Roles(ADMIN),
+            delete(cache::flush_all),
+        )
+        .add(
+            Method::GET,
+            "/api/v1/retention/policies",
+            Roles(AUDIT),
+            get(retention::list),
+        )
+        .add(
+            Method::PUT,
+            "/api/v1/retention/policies/{kind}",
+            Roles(ADMIN),
+            put(retention::set),
+        )
+        .add(
+            Method::DELETE,
+            "/api/v1/retention/policies/{kind}",
+            Roles(ADMIN),
+            delete(retention::clear),
+        )
+        .add(
+            Method::POST,
+            "/api/v1/retention/enforce",
+            Roles(ADMIN),
+            post(retention::enforce),
         )
         .add(Method::GET, "/api/v1/permissions", Public, get(permissions))
         .finish()

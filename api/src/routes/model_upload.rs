@@ -154,12 +154,14 @@ pub async fn upload(
         Ok(())
     }
     .await;
+    // A refused upload leaves nothing, but never deletes a file another
+    // version, dataset or document holds (files are content-addressed).
     let discard = |b: &Option<commands::blobs::BlobRef>| {
-        let blobs = state.blobs.clone();
+        let state = state.clone();
         let sha = b.as_ref().map(|b| b.sha256.clone());
         async move {
             if let Some(sha) = sha {
-                let _ = blobs.delete(&sha).await;
+                let _ = crate::retention::blobs::release(&state, &sha).await;
             }
         }
     };

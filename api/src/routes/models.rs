@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 pub use super::model_bodies::{CreateModel, UpdateModel};
 use crate::{
+    cache::{Category, Dep},
     error::{ApiError, ApiResult},
     extract::{ApiJson, Ctx, IfMatch},
     pagination::{self, Page, PageQuery},
@@ -265,8 +266,13 @@ pub async fn get(
     let model_id = parse_id(&id)?;
     let until = q.until()?;
     if until == Until::Now {
-        let v = read(&state, &id).await?;
-        return Ok((etag(v.stream_version), Json(v)));
+        let deps = [Dep::stream("model", &id)];
+        let v = state
+            .cache
+            .json(Category::Model, &id, &deps, || read(&state, &id))
+            .await?;
+        let version = v.i64_field("stream_version").unwrap_or_default();
+        return Ok((etag(version), v).into_response());
     }
     let loaded = models::get(state.store.as_ref(), model_id, until).await?;
     let (Some(spec), false) = (loaded.state.spec.clone(), loaded.state.deleted) else {
@@ -283,7 +289,7 @@ pub async fn get(
         updated_at: rfc3339(last),
         stream_version: loaded.version,
     };
-    Ok((etag(v.stream_version), Json(v)))
+    Ok((etag(v.stream_version), Json(v)).into_response())
 }
 
 /// Changes a model; send `If-Match: "<stream_version>"` to refuse lost updates.

@@ -347,6 +347,8 @@ pub async fn predict(
             request_id: ctx.metadata.request_id.clone(),
         });
     }
+    metrics::counter!("raia_predictions_total", "model_id" => id.clone())
+        .increment(records.len() as u64);
     state
         .predictions
         .record(model_id, ctx.metadata, records)

@@ -179,6 +179,14 @@ pub async fn list(
             created_at: rfc3339(created_at),
         });
     }
+    // Inputs are sealed per model and day; a day removed by retention reads `[erased]`.
+    let mut inputs: Vec<_> = items.iter_mut().map(|i| i.input.take()).collect();
+    commands::retention::open_inputs(&state.cipher, &mut inputs)
+        .await
+        .map_err(ApiError::internal)?;
+    for (item, input) in items.iter_mut().zip(inputs) {
+        item.input = input;
+    }
     let next_cursor = if more {
         last.as_ref().map(pagination::encode)
     } else {

@@ -4,6 +4,7 @@
 mod anchors;
 mod append;
 mod auth;
+mod cache;
 mod data;
 mod data_gen;
 mod explain;

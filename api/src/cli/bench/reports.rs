@@ -98,7 +98,7 @@ pub async fn run(events: usize) -> anyhow::Result<()> {
         ms(t),
         r.status()
     );
-    println!("cache hit vs miss: not measured (the report cache of issue 10 is not built)");
+    super::cache::hit_vs_miss(&state, &base, &client, &token).await?;
     server.shutdown().await;
     Ok(())
 }

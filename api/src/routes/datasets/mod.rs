@@ -20,6 +20,7 @@ use sqlx::{any::AnyRow, Row};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::{
+    cache::{Category, Dep},
     error::{ApiError, ApiResult},
     extract::Ctx,
     pagination::{self, Page, PageQuery},
@@ -351,17 +352,10 @@ pub async fn list(
     Ok(Json(Page { items, next_cursor }))
 }
 
-/// Removes the file unless another live dataset holds the same bytes.
+/// Removes the file unless a live record of any kind (another dataset, a model
+/// version, a document, an explanation, an export) holds the same bytes.
 pub(crate) async fn release_blob(state: &AppState, sha256: &str) -> ApiResult<()> {
-    let shared: i64 =
-        sqlx::query("SELECT COUNT(*) FROM datasets WHERE sha256 = $1 AND deleted_at IS NULL")
-            .bind(sha256.to_owned())
-            .fetch_one(state.db.read())
-            .await?
-            .try_get(0)?;
-    if shared == 0 {
-        state.blobs.delete(sha256).await?;
-    }
+    crate::retention::blobs::release(state, sha256).await?;
     Ok(())
 }
 
@@ -489,7 +483,18 @@ pub async fn profile(
         .is_some();
     let (rows, cells) = heavy::size(&r)?;
     if cached || !heavy::as_job(&state, respond_async, cells) {
-        return Ok(Json(profile_doc(&state, &id, &f, correlations, None).await?).into_response());
+        // Served through the read cache, labelled by the dataset stream's position;
+        // the row is read again inside so a concurrent write cannot be stored as current.
+        let key = format!("{id}:{correlations}");
+        let deps = [Dep::stream("dataset", &id)];
+        let doc = state
+            .cache
+            .json(Category::DatasetProfile, &key, &deps, || async {
+                let r = live_row(&state, &id).await?;
+                profile_doc(&state, &id, &file_ref(&r)?, correlations, None).await
+            })
+            .await?;
+        return Ok(doc.into_response());
     }
     let job_state = state.clone();
     let params =

@@ -137,25 +137,12 @@ pub async fn upload(
         Ok(()) => ingest(&state, ctx, form, &blob, filename).await,
         Err(e) => Err(e),
     };
-    if result.is_err() && !referenced(&state, &blob.sha256).await? {
-        // Nothing refers to the file: remove it so a refused upload leaves nothing.
-        state.blobs.delete(&blob.sha256).await?;
+    if result.is_err() {
+        // Removed unless a live record of any kind uses the file: a refused
+        // upload leaves nothing.
+        crate::retention::blobs::release(&state, &blob.sha256).await?;
     }
     result
-}
-
-/// Whether a live document or dataset uses this blob.
-async fn referenced(state: &AppState, sha256: &str) -> ApiResult<bool> {
-    use sqlx::Row;
-    let n: i64 = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM rag_documents WHERE sha256 = $1 OR text_sha256 = $1) + \
-         (SELECT COUNT(*) FROM datasets WHERE sha256 = $1)",
-    )
-    .bind(sha256.to_owned())
-    .fetch_one(state.db.read())
-    .await?
-    .try_get(0)?;
-    Ok(n > 0)
 }
 
 async fn ingest(

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::analyze::model_exists;
 use crate::{
+    cache::{CachedJson, Category, Dep},
     error::{ApiError, ApiResult},
     routes::rfc3339,
     state::AppState,
@@ -102,8 +103,7 @@ pub async fn list(
     State(state): State<AppState>,
     Path(model_id): Path<String>,
     Query(q): Query<HistoryQuery>,
-) -> ApiResult<Json<Vec<ReportView>>> {
-    model_exists(&state, &model_id).await?;
+) -> ApiResult<CachedJson> {
     let limit = match q.limit.unwrap_or(50) {
         l @ 1..=500 => l,
         _ => {
@@ -113,20 +113,37 @@ pub async fn list(
             ))
         }
     };
+    let key = format!("{model_id}:{limit}:{:?}", q.version);
+    let deps = [
+        Dep::every("fairness_report"),
+        Dep::stream("model", &model_id),
+    ];
+    state
+        .cache
+        .json(Category::FairnessReports, &key, &deps, || {
+            history(&state, &model_id, limit, q.version)
+        })
+        .await
+}
+
+async fn history(
+    state: &AppState,
+    model_id: &str,
+    limit: i64,
+    version: Option<i64>,
+) -> ApiResult<Vec<ReportView>> {
+    model_exists(state, model_id).await?;
     let mut sql = String::from("SELECT * FROM fairness_reports WHERE model_id = $1");
-    if q.version.is_some() {
+    if version.is_some() {
         sql.push_str(" AND version = $2");
     }
     sql.push_str(&format!(" ORDER BY created_at DESC, id DESC LIMIT {limit}"));
-    let mut query = sqlx::query(&sql).bind(model_id);
-    if let Some(v) = q.version {
+    let mut query = sqlx::query(&sql).bind(model_id.to_owned());
+    if let Some(v) = version {
         query = query.bind(v);
     }
     let rows = query.fetch_all(state.db.read()).await?;
-    rows.iter()
-        .map(view)
-        .collect::<ApiResult<Vec<_>>>()
-        .map(Json)
+    rows.iter().map(view).collect()
 }
 
 /// One report of a model.
@@ -303,15 +320,7 @@ pub async fn bias_metrics(
     Path(model_id): Path<String>,
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<Json<BiasMetrics>> {
-    let Json(list) = list(
-        State(state),
-        Path(model_id),
-        Query(HistoryQuery {
-            limit: Some(1),
-            ..q
-        }),
-    )
-    .await?;
+    let list = history(&state, &model_id, 1, q.version).await?;
     let r = list.into_iter().next().ok_or_else(|| {
         ApiError::new(
             axum::http::StatusCode::NOT_FOUND,
