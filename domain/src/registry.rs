@@ -22,7 +22,6 @@ use crate::{
     llm::LlmConfiguration,
     model::Model,
     notification::{preferences::NotificationPreferences, Notification},
-    notification::Notification,
     retention::Retention,
     stream::DataStream,
     subscription::{Subscription, Topic},
