@@ -55,11 +55,17 @@ async fn the_demo_populates_every_listing_within_a_minute(backend: Backend) {
         "/api/v1/jobs".into(),
         "/api/v1/export/jobs".into(),
         "/api/v1/export/schedules".into(),
+        "/api/v1/evaluations".into(),
         "/api/v1/audit/logs".into(),
     ] {
         let v = api.get(&path, &admin).await.unwrap();
         assert!(entries(&v) > 0, "{path} is empty: {v}");
     }
+    let e = api
+        .get(&format!("/api/v1/evaluations/{}", s.evaluation_id), &admin)
+        .await
+        .unwrap();
+    assert_eq!(e["status"], "completed", "{e}");
     // Each person finds their own part: reviewers an approval request, the
     // auditor the bias finding, the viewer their chat.
     for (who, path) in [

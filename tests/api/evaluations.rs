@@ -159,7 +159,7 @@ both_backends!(
 );
 
 /// Twenty items; `right` answers them all correctly, the other never.
-fn answers(right: bool) -> Vec<Value> {
+pub fn answers(right: bool) -> Vec<Value> {
     (0..20)
         .map(|i| {
             let reference = format!("answer number {i}");

@@ -17,13 +17,13 @@ use crate::{
 
 const HOUR: i64 = 3_600 * 1_000_000;
 
-async fn bytes(app: &TestApp, t: &str, job: &Value) -> Vec<u8> {
+pub async fn bytes(app: &TestApp, t: &str, job: &Value) -> Vec<u8> {
     let r = app.get(job["download_url"].as_str().unwrap(), t).await;
     assert_eq!(r.status(), 200);
     r.bytes().await.unwrap().to_vec()
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let doc = lopdf::Document::load_mem(pdf).unwrap();
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     doc.extract_text(&pages).unwrap()

@@ -30,6 +30,7 @@ mod explain_onnx_trees;
 mod explain_replay;
 mod explain_support;
 mod export;
+mod export_evaluation;
 mod export_schedules;
 mod exports;
 mod fairness;

@@ -81,8 +81,10 @@ pub async fn build(
         }
         ExportContent::Explainability => {
             super::analysis::explainability(state, &subject(subject_id, "model")?, head).await
-        } // Evaluations (issue 8's evaluation runs) join here as another
-          // `ExportContent` variant once their read model is on main.
+        }
+        ExportContent::Evaluation => {
+            super::evaluation::evaluation(state, &subject(subject_id, "evaluation")?, head).await
+        }
     }
 }
 

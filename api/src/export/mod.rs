@@ -5,6 +5,7 @@
 mod analysis;
 pub mod content;
 mod csv;
+mod evaluation;
 pub mod pdf;
 pub mod report;
 pub mod schedule;
@@ -50,7 +51,8 @@ pub fn may_read(role: Role, content: ExportContent) -> bool {
         | ExportContent::Drift
         | ExportContent::Compliance
         | ExportContent::Fairness
-        | ExportContent::Explainability => true,
+        | ExportContent::Explainability
+        | ExportContent::Evaluation => true,
     }
 }
 

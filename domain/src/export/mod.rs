@@ -62,6 +62,8 @@ pub enum ExportContent {
     Fairness,
     /// A model's explanations (SHAP importance and the rest).
     Explainability,
+    /// An LLM/RAG evaluation: aggregated metrics with intervals and every item.
+    Evaluation,
 }
 
 /// What a caller asked to export.

@@ -19,6 +19,47 @@ pub struct Applicant {
     pub default: u8,
 }
 
+/// Questions to the policy assistant: question, reference answer, the answer it
+/// gave, and whether it ranked the policy document first.
+pub const EVALUATION: [(&str, &str, &str, bool); 6] = [
+    (
+        "Who must approve a credit-risk model version?",
+        "a second person with the ml engineer role",
+        "a second person with the ml engineer role",
+        true,
+    ),
+    (
+        "How often is drift checked?",
+        "every week",
+        "every week",
+        true,
+    ),
+    (
+        "Which fairness rule applies?",
+        "the four-fifths rule",
+        "the four-fifths rule",
+        true,
+    ),
+    (
+        "How long are prediction inputs kept?",
+        "ninety days",
+        "one year",
+        false,
+    ),
+    (
+        "Who may export the audit log?",
+        "auditors and admins",
+        "auditors and admins",
+        true,
+    ),
+    (
+        "What is logged for each prediction?",
+        "inputs outputs and the caller",
+        "the outputs",
+        false,
+    ),
+];
+
 /// `n` applicants; `shift` moves incomes down and debt up (a drifted population).
 pub fn applicants(seed: u64, n: usize, shift: f64) -> Vec<Applicant> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

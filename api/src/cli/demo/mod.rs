@@ -59,6 +59,7 @@ fn print(s: &Summary, base: &str, started: std::time::Instant) {
         if s.bias_detected { "detected" } else { "none" }
     );
     println!("  chat     {}", s.chat_answer);
+    println!("  eval     {} (recorded answers, scored)", s.evaluation_id);
     println!(
         "  exports  job {} and weekly schedule {}",
         s.export_id, s.schedule_id

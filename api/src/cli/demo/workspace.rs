@@ -35,6 +35,8 @@ pub struct Summary {
     pub export_id: String,
     /// The schedule.
     pub schedule_id: String,
+    /// The evaluation of the assistant's recorded answers.
+    pub evaluation_id: String,
 }
 
 const PEOPLE: [(&str, &str, &str); 5] = [
@@ -78,6 +80,65 @@ async fn dataset(api: &Api, t: &str, name: &str, bytes: Vec<u8>) -> anyhow::Resu
         )
         .await?;
     id(&v)
+}
+
+/// Scores recorded answers of the policy assistant (no LLM call) and waits for the run.
+async fn evaluation(api: &Api, t: &str, seed: u64) -> anyhow::Result<String> {
+    let lines: String = data::EVALUATION
+        .iter()
+        .enumerate()
+        .map(|(i, (q, reference, answer, hit))| {
+            let retrieved = if *hit {
+                ["policy", "faq"]
+            } else {
+                ["faq", "policy"]
+            };
+            format!(
+                "{}\n",
+                json!({"id": format!("q{i}"), "question": q, "reference_answer": reference,
+                "generated_answer": answer, "retrieved_ids": retrieved, "relevant_ids": ["policy"]})
+            )
+        })
+        .collect();
+    let ds = api
+        .upload(
+            "/api/v1/datasets/upload",
+            t,
+            vec![
+                ("name", None, b"assistant answers".to_vec()),
+                (
+                    "file",
+                    Some("assistant-answers.jsonl".into()),
+                    lines.into_bytes(),
+                ),
+            ],
+        )
+        .await?;
+    let e = api
+        .post(
+            "/api/v1/evaluations",
+            t,
+            &json!({"name": format!("policy assistant, recorded answers ({seed})"),
+            "dataset_id": id(&ds)?, "seed": seed}),
+        )
+        .await?;
+    let eid = id(&e)?;
+    let started = api
+        .post(&format!("/api/v1/evaluations/{eid}/start"), t, &json!({}))
+        .await?;
+    let location = started["location"]
+        .as_str()
+        .context("the evaluation start names no job")?
+        .to_owned();
+    for _ in 0..600 {
+        let job = api.get(&location, t).await?;
+        match job["status"].as_str() {
+            Some("succeeded") => return Ok(eid),
+            Some("failed" | "cancelled") => anyhow::bail!("the evaluation job ended: {job}"),
+            _ => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    anyhow::bail!("the evaluation did not finish in 60 s")
 }
 
 /// Registers the model, taking a fresh name when an earlier run holds it.
@@ -264,6 +325,7 @@ pub async fn load(api: &Api, admin: &str, seed: u64) -> anyhow::Result<Summary> 
             "message": "Who must approve a credit-risk model version before deployment?"}),
         )
         .await?;
+    s.evaluation_id = evaluation(api, dana, seed).await?;
     let export = api
         .post(
             "/api/v1/export/pdf",

@@ -286,15 +286,9 @@ pub async fn delete(
     }
     record(&state, ctx.metadata, &id, ExportCommand::Delete).await?;
     if let Some(sha) = j.sha256 {
-        // Content-addressed: keep the file while another job holds the same bytes.
-        let shared: i64 = sqlx::query("SELECT COUNT(*) AS n FROM export_jobs WHERE sha256 = $1")
-            .bind(sha.clone())
-            .fetch_one(state.db.read())
-            .await?
-            .try_get("n")?;
-        if shared == 0 {
-            state.blobs.delete(&sha).await.map_err(ApiError::internal)?;
-        }
+        // Content-addressed: keep the file while any live record (another export, a
+        // dataset, a model version, a document, an explanation) holds the same bytes.
+        crate::retention::blobs::release(&state, &sha).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
