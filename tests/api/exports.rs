@@ -167,6 +167,32 @@ both_backends!(
     a_compliance_pdf_and_workbook_carry_the_checklist_and_its_evidence_hashes
 );
 
+/// The drift workbook has a histogram sheet per numerical column whose reference
+/// and current shares each sum to one over the bins.
+fn drift_histograms_sum_to_one(xlsx: Vec<u8>) {
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    let sheets: Vec<String> = wb
+        .sheet_names()
+        .into_iter()
+        .filter(|n| n.starts_with("Histogram "))
+        .collect();
+    assert!(!sheets.is_empty(), "no histogram sheet");
+    for name in sheets {
+        let range = wb.worksheet_range(&name).unwrap();
+        for col in [2, 3] {
+            let total: f64 = range
+                .rows()
+                .skip(1)
+                .map(|r| match r[col] {
+                    Data::Float(x) => x,
+                    ref other => panic!("{name}: share is not a number: {other:?}"),
+                })
+                .sum();
+            assert!((total - 1.0).abs() < 1e-9, "{name} column {col}: {total}");
+        }
+    }
+}
+
 async fn every_content_exports_and_downloads_are_authorized_like_the_data(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let auditor = app.token(Role::Auditor).await;
@@ -204,6 +230,12 @@ async fn every_content_exports_and_downloads_are_authorized_like_the_data(backen
             .await;
             let (_, bytes) = download(&app, &viewer, &j).await;
             assert!(!bytes.is_empty(), "{content} {format}");
+            if (content, format) == ("drift", "excel") {
+                drift_histograms_sum_to_one(bytes);
+            } else if (content, format) == ("drift", "pdf") {
+                let text = crate::export_schedules::pdf_text(&bytes);
+                assert!(text.contains("share of rows per bin"), "{text}");
+            }
         }
     }
     // The audit log is for admins and auditors only, and so is its download.

@@ -152,6 +152,7 @@ pub async fn fairness(state: &AppState, model: &str, head: i64) -> ApiResult<Rep
         group_table.chart = Some(BarChart {
             title: "Selection rate per group (latest assessment)".into(),
             bars,
+            series: None,
         });
         for f in &found {
             let s = |k: &str| Cell::from(f.get(k).and_then(Value::as_str).map(str::to_owned));
@@ -275,6 +276,7 @@ pub async fn explainability(state: &AppState, model: &str, head: i64) -> ApiResu
         features.chart = Some(BarChart {
             title: format!("Feature importance ({method})"),
             bars,
+            series: None,
         });
     }
     Ok(report(

@@ -184,6 +184,7 @@ async fn compliance(state: &AppState, model: Option<&str>, _head: i64) -> ApiRes
             domain::compliance::Item::ALL.len()
         ),
         bars,
+        series: None,
     });
     let subtitle = match model {
         Some(id) => format!("Model {id}: EU AI Act Art. 9-15 and NIST AI RMF checklist"),
@@ -326,6 +327,7 @@ async fn data_quality(state: &AppState, id: &str, head: i64) -> ApiResult<Report
     scores.chart = Some(BarChart {
         title: "Quality dimensions".into(),
         bars,
+        series: None,
     });
     let mut issues = Section::new(
         "Issues",
@@ -403,6 +405,7 @@ async fn drift(state: &AppState, model: &str, head: i64) -> ApiResult<Report> {
         ],
     );
     let mut evidence = Vec::new();
+    let mut histograms = Vec::new();
     for (n, r) in rows.iter().enumerate() {
         let id: String = r.try_get("id")?;
         reports.rows.push(vec![
@@ -459,14 +462,22 @@ async fn drift(state: &AppState, model: &str, head: i64) -> ApiResult<Report> {
         columns.chart = Some(BarChart {
             title: "Drift score per column (latest report)".into(),
             bars,
+            series: None,
         });
+        histograms = super::drift_histograms::sections(
+            state,
+            &r.try_get::<String, _>("reference_dataset_id")?,
+            &r.try_get::<String, _>("current_dataset_id")?,
+            &f,
+        )
+        .await;
     }
     Ok(report(
         state,
         "Drift report",
         format!("Model {model}: {} reports", rows.len()),
         head,
-        vec![reports, columns],
+        [vec![reports, columns], histograms].concat(),
         0,
         evidence,
     ))

@@ -96,6 +96,7 @@ pub async fn evaluation(state: &AppState, id: &str, head: i64) -> ApiResult<Repo
     metrics.chart = Some(BarChart {
         title: "Mean of each metric (95 % bootstrap intervals in the table)".into(),
         bars,
+        series: None,
     });
     let names: Vec<String> = summary
         .as_ref()

@@ -5,6 +5,7 @@
 mod analysis;
 pub mod content;
 mod csv;
+mod drift_histograms;
 mod evaluation;
 pub mod pdf;
 pub mod report;

@@ -119,10 +119,22 @@ impl Layout {
             return;
         }
         self.line(10.0, &c.title);
+        let colours = [rgb(0.22, 0.45, 0.70), rgb(0.90, 0.55, 0.15)];
+        if let Some([a, b]) = &c.series {
+            self.line(
+                BODY,
+                &format!("Series: {a} (blue, first of each pair), {b} (orange)"),
+            );
+        }
         let max = c.bars.iter().map(|b| b.1.abs()).fold(0.0_f64, f64::max);
         let label_w = 150.0;
         let bar_w = WIDTH - 2.0 * MARGIN - label_w - 60.0;
-        for (label, v) in &c.bars {
+        for (i, (label, v)) in c.bars.iter().enumerate() {
+            let colour = if c.series.is_some() {
+                colours[i % 2].clone()
+            } else {
+                colours[0].clone()
+            };
             self.room(14.0);
             self.y -= 13.0;
             let y = self.y;
@@ -132,13 +144,7 @@ impl Layout {
             } else {
                 0.0
             };
-            self.rect(
-                MARGIN + label_w,
-                y,
-                len.max(0.5),
-                9.0,
-                rgb(0.22, 0.45, 0.70),
-            );
+            self.rect(MARGIN + label_w, y, len.max(0.5), 9.0, colour);
             self.text_at(
                 MARGIN + label_w + len + 4.0,
                 y + 2.0,

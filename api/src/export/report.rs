@@ -79,6 +79,9 @@ pub struct BarChart {
     pub title: String,
     /// Label and value of each bar.
     pub bars: Vec<(String, f64)>,
+    /// When set, the bars alternate between these two series (e.g. reference
+    /// and current), drawn in two colours with a legend.
+    pub series: Option<[String; 2]>,
 }
 
 /// A named table with an optional chart.
