@@ -60,7 +60,7 @@ async fn an_evaluation_exports_with_its_metrics_and_items(backend: Backend) {
     let metrics = wb.worksheet_range("Metrics").unwrap();
     let em: Vec<Data> = metrics
         .rows()
-        .find(|r| r[0].to_string() == "exact_match")
+        .find(|r| r[0] == "exact_match")
         .expect("exact_match row")
         .to_vec();
     assert_eq!(em[1], Data::Float(20.0), "{em:?}");

@@ -122,7 +122,7 @@ impl TimeWindows {
         let t = match &self.field {
             None => Ok(record.received_at.div_euclid(1000)),
             Some(f) => match record.value.get(f).and_then(Value::as_f64) {
-                Some(ms) if ms.is_finite() && ms >= 0.0 && ms < 1e15 => Ok(ms as i64),
+                Some(ms) if (0.0..1e15).contains(&ms) => Ok(ms as i64),
                 _ => Err(format!("no event time in `{f}`")),
             },
         };
