@@ -146,6 +146,41 @@ async fn a_run_answers_scores_and_judges_every_item_on_record(backend: Backend) 
         "mean faithfulness",
     );
     assert_eq!(s["items"], 2);
+    // Usage and cost count the answers and every judge call, per configuration.
+    let judge_calls: Vec<&Value> = items
+        .iter()
+        .flat_map(|i| i["judge"].as_array().unwrap())
+        .collect();
+    assert!(
+        judge_calls
+            .iter()
+            .all(|c| c["prompt_tokens"] == 12 && c["failed"] == false),
+        "{judge_calls:?}"
+    );
+    let usage: Value = app
+        .get(
+            "/api/v1/llm/usage?group_by=configuration",
+            &app.token(Role::Admin).await,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = |id: &Value| {
+        usage
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == *id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no usage row for {id} in {usage}"))
+    };
+    let (answers, judged) = (row(&gpt["id"]), row(&judge["id"]));
+    assert_eq!(answers["calls"], 2);
+    assert_eq!(answers["prompt_tokens"], 24);
+    assert_eq!(judged["calls"], judge_calls.len());
+    assert_eq!(judged["prompt_tokens"], 12 * judge_calls.len());
+    assert_eq!(judged["completion_tokens"], 7 * judge_calls.len());
 }
 both_backends!(
     a_run_answers_scores_and_judges_every_item_on_record,

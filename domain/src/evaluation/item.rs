@@ -13,6 +13,21 @@ pub struct JudgeCall {
     pub prompt: String,
     /// The judge's raw answer.
     pub verdict: String,
+    /// Prompt tokens the provider counted (0 when it failed).
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Completion tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
+    /// Time to the verdict, ms.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Cost from the price table, USD.
+    #[serde(default)]
+    pub cost_usd: f64,
+    /// Whether the provider failed (no verdict, no usage).
+    #[serde(default)]
+    pub failed: bool,
 }
 
 /// An item's results.

@@ -131,7 +131,7 @@ impl Projection for Chat {
 }
 
 /// `YYYY-MM-DD` (UTC) of a time in microseconds (Hinnant's civil-from-days).
-fn utc_day(micros: i64) -> String {
+pub(crate) fn utc_day(micros: i64) -> String {
     let z = micros.div_euclid(86_400_000_000) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

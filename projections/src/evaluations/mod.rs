@@ -4,13 +4,13 @@
 use async_trait::async_trait;
 use domain::{
     decode::decode,
-    evaluation::{Evaluation, EvaluationEvent},
+    evaluation::{Evaluation, EvaluationEvent, ScoredItem},
     upcast::Upcasters,
     Aggregate, StoredEvent,
 };
-use sqlx::{Any, Transaction};
+use sqlx::{Any, Row, Transaction};
 
-use crate::{error::ProjectionError, Projection};
+use crate::{chat::utc_day, error::ProjectionError, Projection};
 
 /// Projects evaluation events.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +43,76 @@ async fn set(
     Ok(())
 }
 
+/// One LLM call of a run, for usage and cost.
+struct Call {
+    id: String,
+    configuration: Option<String>,
+    prompt: u64,
+    completion: u64,
+    latency_ms: u64,
+    cost: f64,
+}
+
+/// Records the item's LLM calls: its answer in run mode, then every judge call that answered.
+async fn usage(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    item: &ScoredItem,
+    at: i64,
+) -> Result<(), ProjectionError> {
+    let row = sqlx::query(
+        "SELECT mode, configuration_id, judge_configuration_id, created_by FROM evaluations WHERE id = $1",
+    )
+    .bind(id.to_owned())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(()) };
+    let mode: String = row.try_get("mode")?;
+    let by: Option<String> = row.try_get("created_by")?;
+    let mut calls = Vec::new();
+    if mode == "run" && item.answer.is_some() {
+        calls.push(Call {
+            id: format!("{id}:{}:answer", item.index),
+            configuration: row.try_get("configuration_id")?,
+            prompt: item.prompt_tokens,
+            completion: item.completion_tokens,
+            latency_ms: item.latency_ms,
+            cost: item.cost_usd,
+        });
+    }
+    let judge: Option<String> = row.try_get("judge_configuration_id")?;
+    for (k, j) in item.judge.iter().enumerate().filter(|(_, j)| !j.failed) {
+        calls.push(Call {
+            id: format!("{id}:{}:judge:{k}", item.index),
+            configuration: judge.clone(),
+            prompt: j.prompt_tokens,
+            completion: j.completion_tokens,
+            latency_ms: j.latency_ms,
+            cost: j.cost_usd,
+        });
+    }
+    for c in calls {
+        sqlx::query(
+            "INSERT INTO evaluation_llm_calls (call_id, evaluation_id, configuration_id, user_id, day, \
+             prompt_tokens, completion_tokens, latency_ms, cost_usd, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(c.id)
+        .bind(id.to_owned())
+        .bind(c.configuration)
+        .bind(by.clone().unwrap_or_default())
+        .bind(utc_day(at))
+        .bind(c.prompt as i64)
+        .bind(c.completion as i64)
+        .bind(c.latency_ms as i64)
+        .bind(c.cost)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl Projection for Evaluations {
     fn name(&self) -> &'static str {
@@ -50,7 +120,7 @@ impl Projection for Evaluations {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["evaluations", "evaluation_results"]
+        &["evaluations", "evaluation_results", "evaluation_llm_calls"]
     }
 
     fn stream_types(&self) -> &'static [&'static str] {
@@ -120,6 +190,7 @@ impl Projection for Evaluations {
                     .bind(id.to_owned())
                     .execute(&mut **tx)
                     .await?;
+                usage(tx, id, &item, e.recorded_at).await?;
             }
             EvaluationEvent::EvaluationStopRequested => {
                 set(tx, id, "stopping", None, None, None).await?;

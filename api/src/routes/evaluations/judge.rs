@@ -21,7 +21,10 @@ use domain::evaluation::JudgeCall;
 use serde_json::{json, Value};
 
 use crate::{
-    llm::providers::{self, ChatRequest, Message, ProviderError, Target},
+    llm::{
+        pricing,
+        providers::{self, ChatRequest, Message, ProviderError, Target},
+    },
     state::AppState,
 };
 
@@ -134,15 +137,27 @@ impl<'a> Judge<'a> {
             passages: Vec::new(),
             question: None,
         };
+        let started = std::time::Instant::now();
         let reply = providers::complete(&self.state.llm.http, self.target, &req).await;
-        let text = match &reply {
-            Ok(c) => c.text.clone(),
-            Err(e) => format!("error: {e}"),
+        let latency_ms = started.elapsed().as_millis() as u64;
+        let (text, prompt_tokens, completion_tokens) = match &reply {
+            Ok(c) => (c.text.clone(), c.prompt_tokens, c.completion_tokens),
+            Err(e) => (format!("error: {e}"), 0, 0),
         };
         self.calls.push(JudgeCall {
             step: step.to_owned(),
             prompt: format!("{instruction}\n\n{user}"),
             verdict: text.clone(),
+            prompt_tokens,
+            completion_tokens,
+            latency_ms,
+            cost_usd: pricing::cost(
+                &self.state.config.llm_prices,
+                &self.target.model,
+                prompt_tokens,
+                completion_tokens,
+            ),
+            failed: reply.is_err(),
         });
         reply.map_err(|e: ProviderError| format!("judge call {step} failed: {e}"))?;
         first_object(&text).ok_or_else(|| format!("the judge answered no JSON object for {step}"))

@@ -1,5 +1,6 @@
 //! `GET /api/v1/llm/usage`: tokens, cost and latency percentiles of answered
-//! calls, grouped by configuration, user or day.
+//! calls (chat answers, evaluation answers and judge calls), grouped by
+//! configuration, user or day.
 
 use std::collections::BTreeMap;
 
@@ -71,7 +72,9 @@ pub async fn usage(
         }
     };
     let rows = sqlx::query(&format!(
-        "SELECT {column} AS k, prompt_tokens, completion_tokens, latency_ms, cost_usd FROM llm_calls"
+        "SELECT {column} AS k, prompt_tokens, completion_tokens, latency_ms, cost_usd FROM llm_calls \
+         UNION ALL SELECT {column} AS k, prompt_tokens, completion_tokens, latency_ms, cost_usd \
+         FROM evaluation_llm_calls"
     ))
     .fetch_all(state.db.read())
     .await?;
