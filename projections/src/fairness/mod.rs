@@ -112,6 +112,7 @@ impl Projection for Fairness {
                      before_metrics, after_metrics, accuracy_cost, output_dataset_id, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                 )
+                .persistent(false) // `accuracy_cost` is an `Option<f64>` (see models/batch.rs)
                 .bind(report_id.to_string())
                 .bind(m.model_id.clone())
                 .bind(m.version.map(i64::from))

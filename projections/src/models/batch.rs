@@ -201,7 +201,10 @@ async fn upsert(
          metadata = excluded.metadata, updated_at = excluded.updated_at, stream_version = excluded.stream_version, \
          card = excluded.card, risk_tier = excluded.risk_tier",
     );
-    let mut q = sqlx::query(&sql);
+    // Not a cached statement: an `Option<f64>` binds as FLOAT4 when `None` and FLOAT8
+    // when `Some` through `sqlx::Any`, and PostgreSQL refuses the second shape on a
+    // statement prepared with the first ("incorrect binary data format").
+    let mut q = sqlx::query(&sql).persistent(false);
     for (id, f) in rows {
         let Final::Row {
             spec,

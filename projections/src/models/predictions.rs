@@ -58,7 +58,10 @@ impl Projection for ModelPredictions {
                 let marks: Vec<String> = (1..=COLS).map(|j| format!("${}", i * COLS + j)).collect();
                 sql.push_str(&format!("({})", marks.join(",")));
             }
-            let mut q = sqlx::query(&sql);
+            // Not a cached statement: an `Option<f64>` binds as FLOAT4 when `None` and FLOAT8
+            // when `Some` through `sqlx::Any`, and PostgreSQL refuses the second shape on a
+            // statement prepared with the first ("incorrect binary data format").
+            let mut q = sqlx::query(&sql).persistent(false);
             for r in chunk {
                 q = q
                     .bind(r.id.clone())
