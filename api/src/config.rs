@@ -91,6 +91,9 @@ pub struct Config {
     /// as too slow; a younger overflow (a burst) is caught up from the log
     /// (`RAIA_WS_SLOW_AFTER_MS`).
     pub ws_slow_after_ms: u64,
+    /// A socket that answers no ping for this long is closed 4000
+    /// (`RAIA_WS_IDLE_AFTER_MS`, default 45 s; pings go every 15 s).
+    pub ws_idle_after_ms: u64,
     /// Largest RAG document accepted, bytes (`RAIA_DOCUMENT_MAX_BYTES`, default 64 MiB).
     pub document_max_bytes: u64,
     /// LLM prices by model name, USD per million tokens (config file only).
@@ -172,6 +175,7 @@ impl Default for Config {
             ws_queue_len: 1024,
             ws_max_message_bytes: 64 * 1024,
             ws_slow_after_ms: 5000,
+            ws_idle_after_ms: 45_000,
             document_max_bytes: 64 * 1024 * 1024,
             llm_prices: crate::llm::pricing::defaults(),
             compliance_max_age_days: 90,
@@ -339,6 +343,9 @@ impl Config {
         }
         if let Some(v) = parsed("RAIA_WS_SLOW_AFTER_MS")? {
             c.ws_slow_after_ms = v;
+        }
+        if let Some(v) = parsed("RAIA_WS_IDLE_AFTER_MS")? {
+            c.ws_idle_after_ms = v;
         }
         if let Some(v) = parsed("RAIA_DOCUMENT_MAX_BYTES")? {
             c.document_max_bytes = v;

@@ -85,7 +85,7 @@ pub struct Inner {
     pub clock: crate::compliance::Clock,
     /// Prometheus renderer.
     pub prometheus: metrics_exporter_prometheus::PrometheusHandle,
-    /// The event feed, WebSocket tickets and analytics subscriptions.
+    /// The event feed, stream processor and analytics subscriptions.
     pub realtime: crate::feed::Realtime,
     /// LLM clients, rate limits and the retrieval index.
     pub llm: crate::llm::LlmState,

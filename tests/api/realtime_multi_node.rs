@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::{
     streams::{ingest, records, running_stream, wait_windows},
-    ws_client::{connect, model, next_event},
+    ws_client::{connect, model, next, next_event, Got},
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -120,4 +120,46 @@ async fn a_stream_is_consumed_by_one_node_and_fails_over_when_it_stops() {
             .unwrap();
     assert_eq!(holder, alive.server.state.realtime.streams.node);
     let _ = json!({});
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_issued_by_node_a_opens_a_socket_on_node_b_once() {
+    let config = test_config(Backend::Postgres, tempfile::tempdir().unwrap().path()).await;
+    let a = TestApp::start(
+        Backend::Postgres,
+        tempfile::tempdir().unwrap(),
+        config.clone(),
+    )
+    .await;
+    let b = TestApp::start(Backend::Postgres, tempfile::tempdir().unwrap(), config).await;
+    let token = a.token(Role::Viewer).await;
+    let r = a.post("/api/v1/ws/ticket", &token, &json!({})).await;
+    assert_eq!(r.status(), 200);
+    let t: serde_json::Value = r.json().await.unwrap();
+    let ticket = t["ticket"].as_str().unwrap();
+    // Only its digest is stored.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT digest FROM ws_tickets")
+        .fetch_all(a.server.state.db.read())
+        .await
+        .unwrap();
+    assert!(!stored.is_empty() && !stored.iter().any(|d| d.contains(ticket)));
+    let on = |app: &TestApp| {
+        format!(
+            "{}/ws/real-time?ticket={ticket}",
+            app.base.replacen("http", "ws", 1)
+        )
+    };
+    let (mut ws, _) = tokio_tungstenite::connect_async(on(&b).as_str())
+        .await
+        .unwrap();
+    match next(&mut ws, 10).await {
+        Got::Json(hello) => assert_eq!(hello["type"], "hello"),
+        other => panic!("{other:?}"),
+    }
+    // Redeemed on B, so neither node accepts it again.
+    for node in [&a, &b] {
+        assert!(tokio_tungstenite::connect_async(on(node).as_str())
+            .await
+            .is_err());
+    }
 }

@@ -152,3 +152,79 @@ async fn config(backend: Backend) {
         "refused specs write no event"
     );
 }
+
+/// Connects as stream `id`'s consumer without cleaning; whether the broker still
+/// held a session for it (then ends it, so the probe leaves nothing behind).
+async fn broker_has_session(url: &str, id: &str) -> bool {
+    let (host, port) = domain::stream::mqtt::parse_url(url).unwrap();
+    let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
+    opts.set_clean_session(false);
+    let (client, mut events) = AsyncClient::new(opts, 10);
+    let present = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Event::Incoming(Packet::ConnAck(a)) = events.poll().await.unwrap() {
+                return a.session_present;
+            }
+        }
+    })
+    .await
+    .expect("the broker answered the connect");
+    client.disconnect().await.unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(2), events.poll()).await;
+    present
+}
+
+both_backends!(deleting_an_mqtt_stream_ends_its_broker_session, deletion);
+async fn deletion(backend: Backend) {
+    let url = raia_tests::mqtt_url().await;
+    let app = TestApp::spawn_with(backend, |c| c.mqtt_url = url.clone()).await;
+    let token = app.token(Role::DataScientist).await;
+    let topic = format!("raia/test/{}/gone", uuid::Uuid::new_v4().simple());
+    let v: Value = app
+        .post(
+            "/api/v1/streams",
+            &token,
+            &json!({"name": "mqtt", "source": {"kind": "mqtt", "topic": topic, "qos": 1},
+                    "schema": [{"name": "x", "kind": "number"}], "window": {"size": 10}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(&format!("/api/v1/streams/{id}/start"), &token, &json!({}))
+        .await;
+    assert_eq!(r.status(), 200);
+    wait_subscribed(&app, &token, &id).await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/streams/{id}")))
+        .bearer_auth(app.token(Role::Admin).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    // The server ends the session about a second after the delete.
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if !broker_has_session(&url, &id).await {
+            // The probe's own connect opened a session; end it.
+            let (host, port) = domain::stream::mqtt::parse_url(&url).unwrap();
+            let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
+            opts.set_clean_session(true);
+            let (client, mut events) = AsyncClient::new(opts, 10);
+            let _ = tokio::time::timeout(Duration::from_secs(5), async {
+                while !matches!(
+                    events.poll().await,
+                    Ok(Event::Incoming(Packet::ConnAck(_))) | Err(_)
+                ) {}
+            })
+            .await;
+            let _ = client.disconnect().await;
+            let _ = tokio::time::timeout(Duration::from_secs(2), events.poll()).await;
+            return;
+        }
+    }
+    panic!("the broker still holds a session for the deleted stream");
+}

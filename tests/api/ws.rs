@@ -236,6 +236,9 @@ async fn slow_client(backend: Backend) {
     let app = TestApp::spawn_with(backend, |c| {
         c.ws_queue_len = 8;
         c.ws_slow_after_ms = 8000;
+        // The slow client reads nothing (so answers no ping) while the burst goes
+        // out, which a loaded machine can stretch past the default 45 s.
+        c.ws_idle_after_ms = 600_000;
     })
     .await;
     let admin = app.token(Role::Admin).await;

@@ -1,5 +1,6 @@
 //! One event as the feed sends it, serialized once for every subscriber.
 
+use axum::extract::ws::Utf8Bytes;
 use domain::{Role, StoredEvent};
 use serde_json::{json, Value};
 
@@ -14,8 +15,9 @@ pub struct FeedItem {
     pub payload: Value,
     /// When the tail fanned it out (`None`: read back from the store).
     pub fanned_at: Option<std::time::Instant>,
-    full: String,
-    reduced: String,
+    /// Shared, reference-counted texts: a socket's copy is a counter increment.
+    full: Utf8Bytes,
+    reduced: Utf8Bytes,
 }
 
 impl FeedItem {
@@ -42,8 +44,8 @@ impl FeedItem {
             })
             .to_string()
         };
-        let full = wire(&metadata);
-        let reduced = wire(&reduced_meta);
+        let full = Utf8Bytes::from(wire(&metadata));
+        let reduced = Utf8Bytes::from(wire(&reduced_meta));
         Self {
             event,
             payload,
@@ -65,6 +67,11 @@ impl FeedItem {
 
     /// The JSON text `role` receives.
     pub fn wire(&self, role: Role) -> &str {
+        self.wire_text(role).as_str()
+    }
+
+    /// The same as a WebSocket text, shared rather than copied.
+    pub fn wire_text(&self, role: Role) -> &Utf8Bytes {
         if rbac::sees_request_metadata(role) {
             &self.full
         } else {

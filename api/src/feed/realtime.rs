@@ -1,5 +1,5 @@
-//! The real-time side's shared state: the feed, WebSocket tickets and the
-//! analytics topics each user asked to have pushed.
+//! The real-time side's shared state: the feed, the data-stream processor and
+//! the analytics topics each user asked to have pushed.
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -10,15 +10,12 @@ use std::{
 use commands::EventStore;
 
 use super::Feed;
-use crate::ws::ticket::Tickets;
 
-/// Feed, tickets and analytics subscriptions.
+/// Feed, stream processor and analytics subscriptions.
 #[derive(Debug)]
 pub struct Realtime {
     /// The event feed.
     pub feed: Arc<Feed>,
-    /// WebSocket tickets.
-    pub tickets: Tickets,
     /// The data-stream processor's handle.
     pub streams: crate::routes::streams::processor::Streams,
     analytics: Mutex<HashMap<String, BTreeSet<String>>>,
@@ -30,7 +27,6 @@ impl Realtime {
     pub fn new(store: Arc<dyn EventStore>, queue_len: usize, slow_after: Duration) -> Self {
         Self {
             feed: Arc::new(Feed::new(store, queue_len, slow_after)),
-            tickets: Tickets::default(),
             streams: Default::default(),
             analytics: Mutex::new(HashMap::new()),
         }

@@ -19,7 +19,6 @@ use crate::{
 };
 
 const PING_EVERY: Duration = Duration::from_secs(15);
-const IDLE_AFTER: Duration = Duration::from_secs(45);
 const SEND_TIMEOUT: Duration = Duration::from_secs(120);
 const PUSH_EVERY: Duration = Duration::from_secs(1);
 
@@ -88,7 +87,7 @@ pub async fn run(
                     if !filter.admits(&item) {
                         continue;
                     }
-                    let text = Message::Text(item.wire(caller.role).to_owned().into());
+                    let text = Message::Text(item.wire_text(caller.role).clone());
                     match tokio::time::timeout(SEND_TIMEOUT, tx.send(text)).await {
                         Ok(Ok(())) => { stats.delivered.fetch_add(1, Ordering::Relaxed); }
                         // Gone, or not reading at all: nothing more can reach it.
@@ -141,7 +140,7 @@ pub async fn run(
                 }
             },
             _ = ping.tick() => {
-                if heard.elapsed() > IDLE_AFTER {
+                if heard.elapsed() > Duration::from_millis(state.config.ws_idle_after_ms) {
                     break close_frame(close::IDLE, "no heartbeat".into());
                 }
                 if tx.send(Message::Ping(Default::default())).await.is_err() {

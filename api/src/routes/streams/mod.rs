@@ -16,7 +16,7 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use domain::stream::{DataStreamId, StreamCommand, StreamError, StreamSpec};
+use domain::stream::{DataStreamId, StreamCommand, StreamError, StreamSource, StreamSpec};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::{any::AnyRow, Row};
@@ -157,7 +157,16 @@ pub async fn delete(
     Path(id): Path<String>,
     ctx: Ctx,
 ) -> ApiResult<StatusCode> {
+    let spec = row(&state, &id)
+        .await
+        .ok()
+        .and_then(|r| r.try_get::<String, _>("spec").ok())
+        .and_then(|s| serde_json::from_str::<StreamSpec>(&s).ok());
     command(&state, &id, None, StreamCommand::Delete, ctx).await?;
+    if let Some(StreamSource::Mqtt { url, .. }) = spec.map(|s| s.source) {
+        let url = url.unwrap_or_else(|| state.config.mqtt_url.clone());
+        tokio::spawn(mqtt_source::forget_session(url, id));
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

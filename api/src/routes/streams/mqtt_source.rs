@@ -69,9 +69,51 @@ async fn mark_subscribed(state: &AppState, id: &str) -> Result<(), sqlx::Error> 
     Ok(())
 }
 
+/// The broker-side client id of stream `id`'s consumer (its persistent session).
+fn client_id(id: &str) -> String {
+    format!("raia-{}", id.replace('-', ""))
+}
+
+/// Ends a deleted stream's persistent session, so the broker stops queueing for it:
+/// once the consumer has been stopped (the processor's next ticks), connects with
+/// the stream's client id and a clean session, then disconnects. Retried a few times.
+pub(crate) async fn forget_session(url: String, id: String) {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for attempt in 0..5u32 {
+        match clean_connect(&url, &id).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(stream = %id, attempt, error = %e, "could not end the MQTT session");
+                tokio::time::sleep(Duration::from_secs(1 << attempt)).await;
+            }
+        }
+    }
+}
+
+async fn clean_connect(url: &str, id: &str) -> anyhow::Result<()> {
+    let (host, port) = domain::stream::mqtt::parse_url(url).map_err(anyhow::Error::msg)?;
+    let mut opts = MqttOptions::new(client_id(id), host, port);
+    opts.set_clean_session(true);
+    let (client, events) = AsyncClient::new(opts, 10);
+    tokio::time::timeout(Duration::from_secs(10), connect_then_leave(client, events)).await?
+}
+
+async fn connect_then_leave(
+    client: AsyncClient,
+    mut events: rumqttc::EventLoop,
+) -> anyhow::Result<()> {
+    loop {
+        match events.poll().await? {
+            Event::Incoming(Packet::ConnAck(_)) => client.disconnect().await?,
+            Event::Outgoing(rumqttc::Outgoing::Disconnect) => return Ok(()),
+            _ => {}
+        }
+    }
+}
+
 async fn consume_once(state: &AppState, id: &str, src: &MqttSource) -> anyhow::Result<()> {
     let (host, port) = domain::stream::mqtt::parse_url(&src.url).map_err(anyhow::Error::msg)?;
-    let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
+    let mut opts = MqttOptions::new(client_id(id), host, port);
     opts.set_clean_session(false)
         .set_manual_acks(true)
         .set_keep_alive(Duration::from_secs(30))
