@@ -182,6 +182,17 @@ impl ProfileCache {
         serde_json::from_slice(&bytes).ok()
     }
 
+    /// Whether a profile is stored (a file check, without reading it).
+    pub fn contains(
+        &self,
+        sha256: &str,
+        format: DatasetFormat,
+        sheet: Option<&str>,
+        correlations: bool,
+    ) -> bool {
+        self.path(sha256, format, sheet, correlations).is_file()
+    }
+
     /// Stores a profile (best effort: a failed write only costs a recomputation).
     pub fn put(&self, sha256: &str, format: DatasetFormat, sheet: Option<&str>, p: &Profile) {
         let path = self.path(sha256, format, sheet, p.correlations.is_some());

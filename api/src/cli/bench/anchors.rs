@@ -11,6 +11,9 @@ pub struct Figure {
     pub anchor: String,
     /// Seconds.
     pub seconds: f64,
+    /// Rows (or items) the figure covers.
+    #[serde(default)]
+    pub rows: u64,
     /// Extra facts (files used, peak memory...).
     #[serde(default)]
     pub extra: serde_json::Value,

@@ -80,9 +80,9 @@ fn find<'a>(figures: &'a [Figure], prefix: &str) -> Option<&'a Figure> {
     figures.iter().find(|f| f.anchor.starts_with(prefix))
 }
 
+/// Rows the anchor timed (its `rows` field), 0 when unknown.
 fn rows_of(f: Option<&Figure>) -> usize {
-    f.and_then(|f| f.extra.get("rows").and_then(Value::as_u64))
-        .unwrap_or(0) as usize
+    f.map_or(0, |f| f.rows as usize)
 }
 
 /// A multipart dataset upload body (the API's reqwest has no multipart feature).
@@ -253,7 +253,10 @@ pub async fn run(workdir: &Path, script: &Path, python: &str) -> anyhow::Result<
         "exact SHAP, 8 features, 50 bg (LR, f64)",
         exact,
         find(&figures, "shap.explainers.Exact"),
-        10,
+        match rows_of(find(&figures, "shap.explainers.Exact")) {
+            0 => 10,
+            n => n,
+        },
     );
 
     // 2. Kernel, 30 features, 100 background rows, the fixture's scaler + LR pipeline (ONNX).
@@ -284,7 +287,10 @@ pub async fn run(workdir: &Path, script: &Path, python: &str) -> anyhow::Result<
             "kernel SHAP, 30 features, 100 bg (LR pipeline ONNX f32)",
             kernel,
             find(&figures, "shap.KernelExplainer"),
-            10,
+            match rows_of(find(&figures, "shap.KernelExplainer")) {
+                0 => 10,
+                n => n,
+            },
         );
         Some(x10)
     } else {

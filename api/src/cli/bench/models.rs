@@ -73,7 +73,9 @@ print(json.dumps({"p50": ts[len(ts) // 2], "p99": ts[min(len(ts) - 1, round(0.99
 "#;
 
 fn onnxruntime(file: &PathBuf, reference: &PathBuf, calls: usize, batch: usize) -> Option<Ort> {
-    let out = std::process::Command::new("python3")
+    // The anchors' Python (`RAIA_ANCHOR_PYTHON`, as the other benchmarks) has onnxruntime.
+    let python = std::env::var("RAIA_ANCHOR_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python)
         .arg("-c")
         .arg(ORT_SCRIPT)
         .arg(file)

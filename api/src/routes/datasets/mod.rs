@@ -478,9 +478,10 @@ pub async fn profile(
     let r = live_row(&state, &id).await?;
     let correlations = q.correlations.unwrap_or(false);
     let f = file_ref(&r)?;
-    let cached = profile_cache(&state)
-        .get(&f.sha256, f.format, f.sheet.as_deref(), correlations)
-        .is_some();
+    // Only whether it is stored: reading and parsing it here would cost a read-cache
+    // hit as much as the file itself.
+    let cached =
+        profile_cache(&state).contains(&f.sha256, f.format, f.sheet.as_deref(), correlations);
     let (rows, cells) = heavy::size(&r)?;
     if cached || !heavy::as_job(&state, respond_async, cells) {
         // Served through the read cache, labelled by the dataset stream's position;
