@@ -4,7 +4,7 @@
 use std::{net::SocketAddr, sync::atomic::Ordering, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use axum::{http::HeaderName, middleware, Router};
+use axum::{http::HeaderName, middleware, serve::ListenerExt, Router};
 use commands::{
     blobs::Blobs, cipher::Cipher, model_cache::ModelCache, open_store,
     prediction_log::PredictionLog, relay::NatsRelay,
@@ -361,6 +361,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let app = router(state.clone());
     let mut http_stop = stop_rx.clone();
     tasks.push(tokio::spawn(async move {
+        // No Nagle: WebSocket events and small responses go out at once instead of
+        // waiting for the previous segment's (delayed) acknowledgement.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "TCP_NODELAY not set");
+            }
+        });
         let serve = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

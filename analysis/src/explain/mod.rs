@@ -39,7 +39,7 @@ mod lars;
 pub(crate) mod lime;
 mod linalg;
 mod output;
-mod parallel;
+pub mod parallel;
 mod pdp;
 mod pdp2;
 mod permutation;

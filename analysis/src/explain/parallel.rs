@@ -4,6 +4,16 @@ use std::thread;
 
 use super::error::{ExplainError, Result};
 
+thread_local! {
+    static IN_WORKER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is one of [`map_rows`]' workers: the cores are already
+/// shared out, so a model called from here should not split its batch again.
+pub fn in_worker() -> bool {
+    IN_WORKER.with(std::cell::Cell::get)
+}
+
 /// Worker threads to use when the caller does not say: every available core.
 pub fn default_threads() -> usize {
     thread::available_parallelism().map_or(1, |n| n.get())
@@ -29,7 +39,10 @@ where
             .map(|t| {
                 let lo = (t * block).min(n);
                 let hi = ((t + 1) * block).min(n);
-                scope.spawn(move || (lo..hi).map(work).collect::<Result<Vec<T>>>())
+                scope.spawn(move || {
+                    IN_WORKER.with(|w| w.set(true));
+                    (lo..hi).map(work).collect::<Result<Vec<T>>>()
+                })
             })
             .collect();
         handles

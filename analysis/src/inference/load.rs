@@ -152,7 +152,10 @@ impl OnnxModel {
         }
         let rows = input.nrows();
         let threads = worker_threads();
-        let values = if rows >= PARALLEL_MIN_ROWS && threads > 1 {
+        // An explainer's worker already has its core: splitting again only adds
+        // thread spawns and oversubscription.
+        let nested = crate::explain::parallel::in_worker();
+        let values = if rows >= PARALLEL_MIN_ROWS && threads > 1 && !nested {
             self.run_split(input, threads)?
         } else {
             self.run_chunk(input)?

@@ -63,7 +63,7 @@ pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Re
             let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
                 .read_buffer_size(4096);
             let Ok((mut ws, _)) =
-                tokio_tungstenite::connect_async_with_config(req, Some(config), false).await
+                tokio_tungstenite::connect_async_with_config(req, Some(config), true).await
             else {
                 return;
             };
