@@ -111,41 +111,6 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
             *s += xi * yi;
         }
     }
-    reduce(acc, tail)
-}
-
-/// The fixed reduction of [`dot`]'s eight lanes and its tail.
-fn reduce(acc: [f32; 8], tail: f32) -> f32 {
     let [s0, s1, s2, s3, s4, s5, s6, s7] = acc;
     ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7)) + tail
-}
-
-/// [`dot`] of `q` with four vectors at once, each result bit-identical to `dot`'s.
-///
-/// A graph search reads vectors scattered in memory; walking four together keeps
-/// four memory streams in flight instead of waiting for one vector at a time.
-pub fn dot4(q: &[f32], v: [&[f32]; 4]) -> [f32; 4] {
-    const LANES: usize = 8;
-    let n = v.iter().fold(q.len(), |n, x| n.min(x.len()));
-    if n != q.len() || v.iter().any(|x| x.len() != n) {
-        return v.map(|x| dot(q, x));
-    }
-    let body = n - n % LANES;
-    let mut acc = [[0f32; LANES]; 4];
-    let mut i = 0;
-    while i < body {
-        let qc = &q[i..i + LANES];
-        for (a, x) in acc.iter_mut().zip(&v) {
-            for ((s, qi), xi) in a.iter_mut().zip(qc).zip(&x[i..i + LANES]) {
-                *s += qi * xi;
-            }
-        }
-        i += LANES;
-    }
-    let mut out = [0f32; 4];
-    for ((o, a), x) in out.iter_mut().zip(acc).zip(&v) {
-        let tail: f32 = q[body..].iter().zip(&x[body..]).map(|(a, b)| a * b).sum();
-        *o = reduce(a, tail);
-    }
-    out
 }

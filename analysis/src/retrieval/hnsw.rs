@@ -7,11 +7,7 @@ use std::{cmp::Ordering, collections::BinaryHeap};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::{
-    embed::{dot, dot4},
-    vector::Vectors,
-    Hit,
-};
+use super::{embed::dot, vector::Vectors, Hit};
 
 /// Build and search parameters.
 #[derive(Debug, Clone, Copy)]
@@ -144,23 +140,11 @@ impl Hnsw {
             if c.0 < worst && best.len() >= ef {
                 break;
             }
-            // Unseen neighbours first, then their similarities four at a time (the
-            // same values in the same order as one by one, with more loads in flight).
-            let fresh: Vec<u32> = self.links[c.1 as usize][level]
-                .iter()
-                .copied()
-                .filter(|&n| seen.first(n))
-                .collect();
-            let mut sims = Vec::with_capacity(fresh.len());
-            let mut quads = fresh.chunks_exact(4);
-            for g in quads.by_ref() {
-                sims.extend(dot4(
-                    q,
-                    [vs.get(g[0]), vs.get(g[1]), vs.get(g[2]), vs.get(g[3])],
-                ));
-            }
-            sims.extend(quads.remainder().iter().map(|&n| dot(q, vs.get(n))));
-            for (&n, &s) in fresh.iter().zip(&sims) {
+            for &n in &self.links[c.1 as usize][level] {
+                if !seen.first(n) {
+                    continue;
+                }
+                let s = dot(q, vs.get(n));
                 let worst = best.peek().map_or(f32::MIN, |w| w.0 .0);
                 if best.len() < ef || s > worst {
                     frontier.push(Cand(s, n));

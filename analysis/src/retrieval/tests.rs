@@ -200,21 +200,3 @@ fn hnsw_finds_nearly_all_exact_neighbours_and_is_reproducible() {
     let recall = found as f64 / 1000.0;
     assert!(recall >= 0.95, "recall@10 {recall}");
 }
-
-#[test]
-fn dot4_gives_dot_s_bits_for_each_vector() {
-    let mut rng = ChaCha8Rng::seed_from_u64(11);
-    for dim in [384, 13, 8, 3] {
-        let mut draw = || -> Vec<f32> { (0..dim).map(|_| rng.gen_range(-1.0..1.0)).collect() };
-        let q = draw();
-        let v = [draw(), draw(), draw(), draw()];
-        let four = super::embed::dot4(&q, [&v[0], &v[1], &v[2], &v[3]]);
-        for (got, x) in four.iter().zip(&v) {
-            assert_eq!(
-                got.to_bits(),
-                super::embed::dot(&q, x).to_bits(),
-                "dim {dim}"
-            );
-        }
-    }
-}
