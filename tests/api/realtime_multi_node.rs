@@ -11,8 +11,8 @@ use crate::{
     ws_client::{connect, model, next, next_event, Got},
 };
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_socket_on_node_b_receives_an_event_appended_through_node_a_within_a_second() {
+/// Two servers on one PostgreSQL database.
+async fn two_nodes() -> (TestApp, TestApp) {
     let config = test_config(Backend::Postgres, tempfile::tempdir().unwrap().path()).await;
     let a = TestApp::start(
         Backend::Postgres,
@@ -21,6 +21,12 @@ async fn a_socket_on_node_b_receives_an_event_appended_through_node_a_within_a_s
     )
     .await;
     let b = TestApp::start(Backend::Postgres, tempfile::tempdir().unwrap(), config).await;
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_on_node_b_receives_an_event_appended_through_node_a_within_a_second() {
+    let (a, b) = two_nodes().await;
     let token = a.token(Role::Admin).await;
     let mut ws = connect(&b, "/ws/real-time?stream_type=model", &token).await;
     model(&a, &token, "warm-up").await;
@@ -46,14 +52,7 @@ async fn a_socket_on_node_b_receives_an_event_appended_through_node_a_within_a_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_is_consumed_by_one_node_and_fails_over_when_it_stops() {
-    let config = test_config(Backend::Postgres, tempfile::tempdir().unwrap().path()).await;
-    let a = TestApp::start(
-        Backend::Postgres,
-        tempfile::tempdir().unwrap(),
-        config.clone(),
-    )
-    .await;
-    let b = TestApp::start(Backend::Postgres, tempfile::tempdir().unwrap(), config).await;
+    let (a, b) = two_nodes().await;
     let token = a.token(Role::Admin).await;
     let (id, secret) = running_stream(&a, &token).await;
     for n in 0..8 {
@@ -124,14 +123,7 @@ async fn a_stream_is_consumed_by_one_node_and_fails_over_when_it_stops() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ticket_issued_by_node_a_opens_a_socket_on_node_b_once() {
-    let config = test_config(Backend::Postgres, tempfile::tempdir().unwrap().path()).await;
-    let a = TestApp::start(
-        Backend::Postgres,
-        tempfile::tempdir().unwrap(),
-        config.clone(),
-    )
-    .await;
-    let b = TestApp::start(Backend::Postgres, tempfile::tempdir().unwrap(), config).await;
+    let (a, b) = two_nodes().await;
     let token = a.token(Role::Viewer).await;
     let r = a.post("/api/v1/ws/ticket", &token, &json!({})).await;
     assert_eq!(r.status(), 200);

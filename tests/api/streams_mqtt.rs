@@ -153,13 +153,18 @@ async fn config(backend: Backend) {
     );
 }
 
+/// A client with stream `id`'s consumer id (the server's `raia-<id without dashes>`).
+fn as_consumer(url: &str, id: &str, clean: bool) -> (AsyncClient, rumqttc::EventLoop) {
+    let (host, port) = domain::stream::mqtt::parse_url(url).unwrap();
+    let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
+    opts.set_clean_session(clean);
+    AsyncClient::new(opts, 10)
+}
+
 /// Connects as stream `id`'s consumer without cleaning; whether the broker still
 /// held a session for it (then ends it, so the probe leaves nothing behind).
 async fn broker_has_session(url: &str, id: &str) -> bool {
-    let (host, port) = domain::stream::mqtt::parse_url(url).unwrap();
-    let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
-    opts.set_clean_session(false);
-    let (client, mut events) = AsyncClient::new(opts, 10);
+    let (client, mut events) = as_consumer(url, id, false);
     let present = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
             if let Event::Incoming(Packet::ConnAck(a)) = events.poll().await.unwrap() {
@@ -210,10 +215,7 @@ async fn deletion(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(200)).await;
         if !broker_has_session(&url, &id).await {
             // The probe's own connect opened a session; end it.
-            let (host, port) = domain::stream::mqtt::parse_url(&url).unwrap();
-            let mut opts = MqttOptions::new(format!("raia-{}", id.replace('-', "")), host, port);
-            opts.set_clean_session(true);
-            let (client, mut events) = AsyncClient::new(opts, 10);
+            let (client, mut events) = as_consumer(&url, &id, true);
             let _ = tokio::time::timeout(Duration::from_secs(5), async {
                 while !matches!(
                     events.poll().await,
