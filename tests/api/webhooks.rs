@@ -131,18 +131,32 @@ async fn webhooks(backend: Backend) {
     let event: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(event["event_type"], "ModelRegistered");
     // The delivery log and the dead-letter list.
-    let log: Value = app
-        .get(
-            &format!(
-                "/api/v1/events/subscriptions/{}/deliveries",
-                fail["id"].as_str().unwrap()
-            ),
-            &token,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+    // The receiver answering the last attempt comes before the server records it
+    // (and its dead letter), so read the log once that record is there.
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = app
+            .get(
+                &format!(
+                    "/api/v1/events/subscriptions/{}/deliveries",
+                    fail["id"].as_str().unwrap()
+                ),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        if log
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["status"] == "dead")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let statuses: Vec<&str> = log
         .as_array()
         .unwrap()
