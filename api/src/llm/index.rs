@@ -28,6 +28,9 @@ use crate::{
 pub const HNSW_FROM: usize = 20_000;
 /// Candidates each method hands to the fusion.
 const FUSE_DEPTH: usize = 50;
+/// Least HNSW search breadth: on a million topical chunks it gives recall@10
+/// 0.957 against exact search at p99 4.9 ms (`raia bench rag`; 64 gave 0.75).
+const SEARCH_EF: usize = 256;
 
 /// One indexed chunk.
 #[derive(Debug, Clone)]
@@ -125,20 +128,22 @@ impl Index {
     /// Adds one document's chunks.
     pub fn add(&mut self, meta: ChunkMeta, spans: &[ChunkSpan], text: &str) {
         let chars: Vec<char> = text.chars().collect();
+        let first = self.vectors.len() as u32;
         for (i, s) in spans.iter().enumerate() {
             let (a, b) = (s.start as usize, (s.end as usize).min(chars.len()));
             let body: String = chars[a.min(b)..b].iter().collect();
             self.bm25.add(&body);
-            let id = self.vectors.push(&embed(&body));
-            if let Some(h) = self.hnsw.as_mut() {
-                h.insert(&self.vectors, id);
-            }
+            self.vectors.push(&embed(&body));
             self.chunks.push(ChunkMeta {
                 chunk: i as u32,
                 span: *s,
                 text: body,
                 ..meta.clone()
             });
+        }
+        // A document's chunks join the graph together (planned on every core).
+        if let Some(h) = self.hnsw.as_mut() {
+            h.extend(&self.vectors, first..self.vectors.len() as u32);
         }
         if self.hnsw.is_none() && self.chunks.len() >= HNSW_FROM {
             self.hnsw = Some(Hnsw::build(&self.vectors, HnswParams::default()));
@@ -173,7 +178,7 @@ impl Index {
             let q = embed(query);
             match &self.hnsw {
                 Some(h) if filter.is_empty() && self.live.len() == self.indexed.len() => {
-                    h.search(&self.vectors, &q, depth, (depth * 2).max(64))
+                    h.search(&self.vectors, &q, depth, (depth * 2).max(SEARCH_EF))
                 }
                 _ => self.vectors.search(&q, depth, &keep),
             }

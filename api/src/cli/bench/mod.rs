@@ -148,9 +148,9 @@ pub enum BenchCommand {
         #[arg(long)]
         events: usize,
     },
-    /// RAG: ingest of generated documents (docs/s), HNSW vector search p50/p99 and
-    /// recall@10 against exact search (with build time) at each size, and ROUGE-L /
-    /// BLEU over answer pairs beside rouge-score and sacrebleu (`anchors.py rag`).
+    /// RAG: ingest of generated documents (docs/s), HNSW build time and vector search
+    /// p50/p99 and recall@10 against exact search per corpus, size and breadth, and
+    /// ROUGE-L / BLEU over answer pairs beside rouge-score and sacrebleu (`anchors.py rag`).
     Rag {
         /// Documents to ingest.
         #[arg(long, default_value_t = 10_000)]
@@ -161,9 +161,20 @@ pub enum BenchCommand {
         /// Queries per size.
         #[arg(long, default_value_t = 1000)]
         queries: usize,
-        /// HNSW search breadth.
-        #[arg(long, default_value_t = 64)]
-        ef: usize,
+        /// HNSW search breadths to measure, comma-separated (one graph, each breadth).
+        #[arg(long, value_delimiter = ',', default_value = "32,64,128,256,512")]
+        ef: Vec<usize>,
+        /// Generated corpora for the vector search figures, comma-separated:
+        /// `topical` (chunks drawn from topics, as real corpora are) and
+        /// `uniform` (every chunk from one Zipf vocabulary: a stress case).
+        #[arg(long, value_delimiter = ',', default_value = "topical,uniform")]
+        corpus: Vec<rag::Corpus>,
+        /// HNSW links per node (twice that on level 0).
+        #[arg(long, default_value_t = analysis::retrieval::hnsw::HnswParams::default().m)]
+        m: usize,
+        /// HNSW candidate list while building.
+        #[arg(long, default_value_t = analysis::retrieval::hnsw::HnswParams::default().ef_construction)]
+        ef_construction: usize,
         /// Answer pairs for the text metrics.
         #[arg(long, default_value_t = 10_000)]
         pairs: usize,
@@ -342,6 +353,9 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             sizes,
             queries,
             ef,
+            corpus,
+            m,
+            ef_construction,
             pairs,
             workdir,
             anchors,
@@ -351,6 +365,12 @@ pub async fn run(config: Config, cmd: BenchCommand) -> anyhow::Result<i32> {
             sizes,
             queries,
             ef,
+            corpus,
+            graph: analysis::retrieval::hnsw::HnswParams {
+                m,
+                ef_construction,
+                ..Default::default()
+            },
             pairs,
             workdir,
             anchors: anchors.unwrap_or_else(anchors::default_script),

@@ -1,8 +1,8 @@
 //! `raia bench rag`: document ingest (extract + chunk + local embed + index),
-//! vector search latency and recall@10 of the HNSW graph against exact search
-//! at several index sizes (with its build time), and the deterministic text
-//! metrics over 10,000 answer pairs beside rouge-score and sacrebleu
-//! (`anchors.py rag`) on the same file.
+//! then per corpus and index size the HNSW build time and, at each search
+//! breadth, latency and recall@10 against exact search for held-out chunks and
+//! for short fragment queries; and the deterministic text metrics over 10,000
+//! answer pairs beside rouge-score and sacrebleu (`anchors.py rag`) on the same file.
 
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Instant};
 
@@ -34,8 +34,12 @@ pub struct Options {
     pub sizes: Vec<usize>,
     /// Queries per size.
     pub queries: usize,
-    /// HNSW search breadth.
-    pub ef: usize,
+    /// HNSW search breadths.
+    pub ef: Vec<usize>,
+    /// Corpora for the vector search figures.
+    pub corpus: Vec<Corpus>,
+    /// Graph parameters (links per node, build breadth).
+    pub graph: HnswParams,
     /// Answer pairs for the text metrics.
     pub pairs: usize,
     /// Anchors' data directory.
@@ -44,6 +48,84 @@ pub struct Options {
     pub anchors: PathBuf,
     /// Python with rouge-score and sacrebleu.
     pub python: String,
+}
+
+/// A generated corpus for the vector search figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Corpus {
+    /// Each chunk is about one of [`TOPICS`] topics: most of its words come from
+    /// that topic's own vocabulary, as in real collections, so neighbours are
+    /// chunks on the same subject.
+    Topical,
+    /// Every chunk draws from one Zipf vocabulary: the embeddings spread almost
+    /// uniformly and a query's neighbours after its source chunk are near-ties
+    /// with thousands of others (the hardest case for any graph search).
+    Uniform,
+}
+
+/// Topics of the topical corpus.
+const TOPICS: usize = 1000;
+/// Words in one topic's vocabulary.
+const TOPIC_WORDS: usize = 400;
+/// Share of a topical chunk's words drawn from its topic.
+const ON_TOPIC: f64 = 0.7;
+
+/// Generates chunk texts of one corpus, deterministically from a seed.
+struct Chunks {
+    rng: ChaCha8Rng,
+    vocab: Vec<String>,
+    /// Per topic, indices into `vocab` (empty for the uniform corpus).
+    topics: Vec<Vec<usize>>,
+}
+
+impl Chunks {
+    fn new(corpus: Corpus, seed: u64) -> Self {
+        let vocab = vocabulary(50_000);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let topics = match corpus {
+            Corpus::Uniform => Vec::new(),
+            Corpus::Topical => (0..TOPICS)
+                .map(|_| {
+                    (0..TOPIC_WORDS)
+                        .map(|_| rng.gen_range(0..vocab.len()))
+                        .collect()
+                })
+                .collect(),
+        };
+        Self { rng, vocab, topics }
+    }
+
+    /// Five sentences of 8 to 17 words.
+    fn next(&mut self) -> String {
+        if self.topics.is_empty() {
+            return text(&mut self.rng, &self.vocab, 5);
+        }
+        let topic = &self.topics[self.rng.gen_range(0..self.topics.len())];
+        let rng = &mut self.rng;
+        (0..5)
+            .map(|_| {
+                let n = rng.gen_range(8..18);
+                let words: Vec<&str> = (0..n)
+                    .map(|_| {
+                        let w = if rng.gen_bool(ON_TOPIC) {
+                            topic[zipf(rng, topic.len())]
+                        } else {
+                            zipf(rng, self.vocab.len())
+                        };
+                        self.vocab[w].as_str()
+                    })
+                    .collect();
+                format!("{}.", words.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A Zipf-ish index below `n`: small indices are common, most are rare.
+fn zipf(rng: &mut ChaCha8Rng, n: usize) -> usize {
+    let u: f64 = rng.gen();
+    ((n as f64).powf(u) as usize).saturating_sub(1).min(n - 1)
 }
 
 /// A deterministic vocabulary of pronounceable made-up words.
@@ -67,11 +149,7 @@ fn vocabulary(n: usize) -> Vec<String> {
 /// Zipf-ish word choice: a few words are common, most are rare.
 fn sentence(rng: &mut ChaCha8Rng, vocab: &[String], words: usize) -> String {
     let s: Vec<&str> = (0..words)
-        .map(|_| {
-            let u: f64 = rng.gen();
-            let i = ((vocab.len() as f64).powf(u) as usize).saturating_sub(1);
-            vocab[i.min(vocab.len() - 1)].as_str()
-        })
+        .map(|_| vocab[zipf(rng, vocab.len())].as_str())
         .collect();
     format!("{}.", s.join(" "))
 }
@@ -137,56 +215,88 @@ fn ingest(docs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Vector search on `n` generated chunks: build time, latency, recall@10.
-fn vector_search(n: usize, queries: usize, ef: usize) {
-    let vocab = vocabulary(50_000);
-    let mut rng = ChaCha8Rng::seed_from_u64(n as u64);
+/// Vector search on `n` generated chunks of `corpus`: build time, then latency
+/// and recall@10 against exact search at each search breadth.
+fn vector_search(corpus: Corpus, n: usize, queries: usize, efs: &[usize], params: HnswParams) {
+    let mut chunks = Chunks::new(corpus, n as u64);
     let mut vs = Vectors::new(DIM);
     let t = Instant::now();
     let mut samples = Vec::with_capacity(queries);
     for i in 0..n {
-        let chunk = text(&mut rng, &vocab, 5);
+        let chunk = chunks.next();
         if i % (n / queries).max(1) == 0 && samples.len() < queries {
             let words: Vec<&str> = chunk.split_whitespace().take(8).collect();
             samples.push(words.join(" "));
         }
         vs.push(&embed(&chunk));
     }
+    let name = format!("{corpus:?}").to_lowercase();
     println!(
-        "raia    embed {n} chunks (local-hash-v1, {DIM} dims) {:>9.3} s",
+        "raia    embed {n} {name} chunks (local-hash-v1, {DIM} dims) {:>9.3} s",
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let params = HnswParams::default();
     let graph = Hnsw::build(&vs, params);
     println!(
-        "raia    HNSW build {n} chunks (m {}, ef_construction {}) {:>9.3} s",
+        "raia    HNSW build {n} {name} chunks (m {}, ef_construction {}, {} threads) {:>9.3} s",
         params.m,
         params.ef_construction,
+        std::thread::available_parallelism().map_or(1, |c| c.get()),
         t.elapsed().as_secs_f64()
     );
-    let (mut approx, mut exact, mut found) = (Vec::new(), Vec::new(), 0usize);
-    for q in &samples {
-        let v = embed(q);
-        let t = Instant::now();
-        let h = graph.search(&vs, &v, 10, ef);
-        approx.push(t.elapsed().as_secs_f64() * 1e3);
-        let t = Instant::now();
-        let e = vs.search(&v, 10, &|_| true);
-        exact.push(t.elapsed().as_secs_f64() * 1e3);
-        found += e.iter().filter(|x| h.iter().any(|y| y.id == x.id)).count();
+    // Held-out chunks are queries from the corpus' own distribution (the ANN
+    // benchmarks' method); fragments are short queries lying between chunks.
+    let held_out: Vec<String> = (0..samples.len()).map(|_| chunks.next()).collect();
+    for (kind, texts) in [("held-out chunks", held_out), ("8-word fragments", samples)] {
+        search_figures(
+            &graph,
+            &vs,
+            &format!("{n} {name} chunks, {kind}"),
+            &texts,
+            efs,
+        );
     }
-    approx.sort_by(f64::total_cmp);
+}
+
+/// Exact search latency, then per breadth the HNSW latency and recall@10 against it.
+fn search_figures(graph: &Hnsw, vs: &Vectors, what: &str, texts: &[String], efs: &[usize]) {
+    let queries: Vec<Vec<f32>> = texts.iter().map(|q| embed(q)).collect();
+    let mut exact = Vec::new();
+    let truth: Vec<Vec<u32>> = queries
+        .iter()
+        .map(|v| {
+            let t = Instant::now();
+            let e = vs.search(v, 10, &|_| true);
+            exact.push(t.elapsed().as_secs_f64() * 1e3);
+            e.iter().map(|h| h.id).collect()
+        })
+        .collect();
     exact.sort_by(f64::total_cmp);
-    let recall = found as f64 / (samples.len() * 10).max(1) as f64;
     println!(
-        "raia    vector search {n} chunks, {} queries, HNSW ef {ef}: p50 {:.3} ms p99 {:.3} ms recall@10 {recall:.4}; exact p50 {:.3} ms p99 {:.3} ms",
-        samples.len(),
-        percentile(&approx, 0.5),
-        percentile(&approx, 0.99),
+        "raia    exact search, {what}, {} queries: p50 {:.3} ms p99 {:.3} ms",
+        queries.len(),
         percentile(&exact, 0.5),
         percentile(&exact, 0.99),
     );
+    for &ef in efs {
+        let (mut approx, mut found) = (Vec::new(), 0usize);
+        for (v, want) in queries.iter().zip(&truth) {
+            let t = Instant::now();
+            let h = graph.search(vs, v, 10, ef);
+            approx.push(t.elapsed().as_secs_f64() * 1e3);
+            found += want
+                .iter()
+                .filter(|x| h.iter().any(|y| y.id == **x))
+                .count();
+        }
+        approx.sort_by(f64::total_cmp);
+        let recall = found as f64 / (queries.len() * 10).max(1) as f64;
+        println!(
+            "raia    vector search, {what}, HNSW ef {ef:>4}: p50 {:.3} ms p99 {:.3} ms recall@10 {recall:.4}",
+            percentile(&approx, 0.5),
+            percentile(&approx, 0.99),
+        );
+    }
 }
 
 /// The text metrics on the anchors' pairs file, timed like the anchors.
@@ -285,8 +395,10 @@ fn text_metrics(o: &Options) -> anyhow::Result<()> {
 /// Runs the benchmark.
 pub fn run(o: Options) -> anyhow::Result<()> {
     ingest(o.docs)?;
-    for n in &o.sizes {
-        vector_search(*n, o.queries, o.ef);
+    for corpus in &o.corpus {
+        for n in &o.sizes {
+            vector_search(*corpus, *n, o.queries, &o.ef, o.graph);
+        }
     }
     if let Err(e) = text_metrics(&o) {
         println!("text metrics skipped: {e}");

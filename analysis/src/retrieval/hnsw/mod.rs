@@ -2,6 +2,8 @@
 //! vectors with dot-product similarity. Levels come from a seeded generator, so
 //! a graph built from the same vectors in the same order is identical.
 
+mod build;
+
 use std::{cmp::Ordering, collections::BinaryHeap};
 
 use rand::{Rng, SeedableRng};
@@ -55,19 +57,7 @@ pub struct Hnsw {
     stamps: Stamps,
 }
 
-/// Marks visited nodes during one layer search.
-trait Seen {
-    /// Whether `id` is seen for the first time (and marks it).
-    fn first(&mut self, id: u32) -> bool;
-}
-
-impl Seen for std::collections::HashSet<u32> {
-    fn first(&mut self, id: u32) -> bool {
-        self.insert(id)
-    }
-}
-
-/// A visited array reused across the searches of a build (no clearing per search).
+/// Visited marks reused across searches (no clearing per search).
 #[derive(Debug, Clone, Default)]
 struct Stamps {
     marks: Vec<u32>,
@@ -75,6 +65,7 @@ struct Stamps {
 }
 
 impl Stamps {
+    /// Forgets every mark, for a graph of `n` nodes.
     fn reset(&mut self, n: usize) {
         if self.marks.len() < n {
             self.marks.resize(n, 0);
@@ -85,9 +76,8 @@ impl Stamps {
             self.stamp = 1;
         }
     }
-}
 
-impl Seen for Stamps {
+    /// Whether `id` is seen for the first time since the last reset (and marks it).
     fn first(&mut self, id: u32) -> bool {
         let m = &mut self.marks[id as usize];
         let fresh = *m != self.stamp;
@@ -109,15 +99,6 @@ impl Hnsw {
         }
     }
 
-    /// Builds a graph over every vector of `vs`, in id order.
-    pub fn build(vs: &Vectors, params: HnswParams) -> Self {
-        let mut g = Self::new(params);
-        for id in 0..vs.len() as u32 {
-            g.insert(vs, id);
-        }
-        g
-    }
-
     fn layer_search(
         &self,
         vs: &Vectors,
@@ -125,7 +106,7 @@ impl Hnsw {
         entry: &[Cand],
         ef: usize,
         level: usize,
-        seen: &mut impl Seen,
+        seen: &mut Stamps,
     ) -> Vec<Cand> {
         // `frontier` is a max-heap on similarity; `best` a min-heap (via Reverse) of the ef best.
         let mut frontier = BinaryHeap::new();
@@ -186,11 +167,41 @@ impl Hnsw {
         self.links.is_empty()
     }
 
-    /// Adds vector `id` of `vs` (ids must be added in order, each once).
-    pub fn insert(&mut self, vs: &Vectors, id: u32) {
+    /// Draws the level of the next node from the seeded generator.
+    fn draw_level(&mut self) -> usize {
         let ml = 1.0 / (self.params.m as f64).ln();
         let u: f64 = self.rng.gen_range(f64::MIN_POSITIVE..1.0);
-        let level = (-u.ln() * ml).floor() as usize;
+        (-u.ln() * ml).floor() as usize
+    }
+
+    /// Most links a node keeps on `level`.
+    fn max_links(&self, level: usize) -> usize {
+        if level == 0 {
+            self.params.m * 2
+        } else {
+            self.params.m
+        }
+    }
+
+    /// `links` of node `base` cut back to `max` by the selection heuristic.
+    fn prune(vs: &Vectors, base: u32, links: &[u32], max: usize) -> Vec<u32> {
+        let base = vs.get(base);
+        let mut c: Vec<Cand> = links
+            .iter()
+            .map(|&x| Cand(dot(base, vs.get(x)), x))
+            .collect();
+        c.sort_by(|a, b| b.cmp(a));
+        Self::select(vs, &c, max)
+    }
+
+    /// Adds vector `id` of `vs` (ids must be added in order, each once).
+    pub fn insert(&mut self, vs: &Vectors, id: u32) {
+        let level = self.draw_level();
+        self.insert_at(vs, id, level);
+    }
+
+    /// Adds vector `id` with its level already drawn.
+    fn insert_at(&mut self, vs: &Vectors, id: u32, level: usize) {
         self.links.push(vec![Vec::new(); level + 1]);
         let q = vs.get(id).to_vec();
         let Some(entry) = self.entry else {
@@ -207,23 +218,13 @@ impl Hnsw {
         for l in (0..=level.min(self.top)).rev() {
             stamps.reset(vs.len());
             let cands = self.layer_search(vs, &q, &ep, self.params.ef_construction, l, &mut stamps);
-            let max = if l == 0 {
-                self.params.m * 2
-            } else {
-                self.params.m
-            };
+            let max = self.max_links(l);
             let chosen = Self::select(vs, &cands, self.params.m);
             for &n in &chosen {
                 let links = &mut self.links[n as usize][l];
                 links.push(id);
                 if links.len() > max {
-                    let base = vs.get(n);
-                    let mut c: Vec<Cand> = links
-                        .iter()
-                        .map(|&x| Cand(dot(base, vs.get(x)), x))
-                        .collect();
-                    c.sort_by(|a, b| b.cmp(a));
-                    self.links[n as usize][l] = Self::select(vs, &c, max);
+                    *links = Self::prune(vs, n, links, max);
                 }
             }
             self.links[id as usize][l] = chosen;
@@ -241,18 +242,27 @@ impl Hnsw {
         let Some(entry) = self.entry else {
             return Vec::new();
         };
-        let mut ep = vec![Cand(dot(q, vs.get(entry)), entry)];
-        for l in (1..=self.top).rev() {
-            ep = self.layer_search(vs, q, &ep, 1, l, &mut std::collections::HashSet::new());
-        }
-        let mut seen = std::collections::HashSet::with_capacity(ef * 16);
-        self.layer_search(vs, q, &ep, ef.max(k), 0, &mut seen)
-            .into_iter()
-            .take(k)
-            .map(|c| Hit {
-                id: c.1,
-                score: f64::from(c.0),
-            })
-            .collect()
+        SEEN.with_borrow_mut(|seen| {
+            let mut ep = vec![Cand(dot(q, vs.get(entry)), entry)];
+            for l in (1..=self.top).rev() {
+                seen.reset(vs.len());
+                ep = self.layer_search(vs, q, &ep, 1, l, seen);
+            }
+            seen.reset(vs.len());
+            self.layer_search(vs, q, &ep, ef.max(k), 0, seen)
+                .into_iter()
+                .take(k)
+                .map(|c| Hit {
+                    id: c.1,
+                    score: f64::from(c.0),
+                })
+                .collect()
+        })
     }
+}
+
+thread_local! {
+    /// Each thread's visited marks for searches (one pass over a million nodes
+    /// costs less than hashing every visited id).
+    static SEEN: std::cell::RefCell<Stamps> = std::cell::RefCell::new(Stamps::default());
 }
