@@ -170,9 +170,17 @@ impl Tensor {
 
     /// The values as f64, row-major, for numeric tensors and sequences of maps.
     pub fn to_f64_vec(&self) -> Option<Vec<f64>> {
+        // A contiguous array is read as a slice: iterating an n-dimensional array
+        // element by element costs more than the conversion.
         match self {
-            Self::F32(a) => Some(a.iter().map(|&v| f64::from(v)).collect()),
-            Self::F64(a) => Some(a.iter().copied().collect()),
+            Self::F32(a) => Some(match a.as_slice() {
+                Some(s) => s.iter().map(|&v| f64::from(v)).collect(),
+                None => a.iter().map(|&v| f64::from(v)).collect(),
+            }),
+            Self::F64(a) => Some(match a.as_slice() {
+                Some(s) => s.to_vec(),
+                None => a.iter().copied().collect(),
+            }),
             // i64 -> f64 is what a caller reading "values" asks for; precision loss above
             // 2^53 is inherent to the request.
             Self::I64(a) => Some(a.iter().map(|&v| v as f64).collect()),

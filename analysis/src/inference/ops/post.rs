@@ -55,6 +55,7 @@ impl PostTransform {
 }
 
 /// Numerically stable logistic, as onnxruntime's `ComputeLogistic`.
+#[inline]
 pub(crate) fn logistic(x: f32) -> f32 {
     let v = 1.0 / (1.0 + (-x.abs()).exp());
     if x < 0.0 {
@@ -76,6 +77,7 @@ pub(crate) fn fma32(a: f32, b: f32, c: f32) -> f32 {
 /// onnxruntime's `MlasComputeLogistic` (used by LinearClassifier and float Sigmoid): the
 /// rational approximation from Eigen, evaluated with fused multiply-adds as its AVX2 kernel
 /// does, so results are bit-identical to onnxruntime on x86-64.
+#[inline]
 pub(crate) fn mlas_logistic(x: f32) -> f32 {
     const A: [f32; 5] = [
         4.370_31e-11,
