@@ -311,3 +311,54 @@ async fn slow_client(backend: Backend) {
         "reconnecting with the resume position loses nothing"
     );
 }
+
+/// The next `analytics` message on `ws`, or `None` if none comes within `secs`.
+async fn analytics_within(ws: &mut crate::ws_client::Socket, secs: f64) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(secs);
+    loop {
+        let msg = tokio::time::timeout_at(deadline, futures::StreamExt::next(ws))
+            .await
+            .ok()??;
+        if let Ok(tokio_tungstenite::tungstenite::Message::Text(t)) = msg {
+            let v: Value = serde_json::from_str(&t).unwrap();
+            if v["type"] == "analytics" {
+                return Some(v);
+            }
+        }
+    }
+}
+
+both_backends!(
+    analytics_reach_an_open_socket_once_subscribed_and_stop_after_unsubscribe,
+    analytics_push
+);
+async fn analytics_push(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.token(Role::Admin).await;
+    let mut ws = connect(&app, "/ws/real-time", &admin).await;
+    // No topic yet: nothing is pushed.
+    assert!(analytics_within(&mut ws, 1.5).await.is_none());
+    // Subscribed over HTTP while the socket is open.
+    let topic = serde_json::json!({"topic": "system"});
+    let r = app
+        .post("/api/v1/analytics/subscribe", &admin, &topic)
+        .await;
+    assert_eq!(r.status(), 200);
+    let pushed = analytics_within(&mut ws, 5.0).await.expect("a system push");
+    assert_eq!(pushed["topic"], "system");
+    assert!(
+        pushed["data"]["connections"].as_u64().unwrap() >= 1,
+        "{pushed}"
+    );
+    let r = app
+        .post("/api/v1/analytics/unsubscribe", &admin, &topic)
+        .await;
+    assert_eq!(r.status(), 200);
+    // One push may already be on its way; after that, none.
+    let _ = analytics_within(&mut ws, 1.2).await;
+    assert!(analytics_within(&mut ws, 2.5).await.is_none());
+    // Asked on the socket itself.
+    send_text(&mut ws, r#"{"type":"subscribe","analytics":"models"}"#).await;
+    let pushed = analytics_within(&mut ws, 5.0).await.expect("a models push");
+    assert_eq!(pushed["topic"], "models");
+}

@@ -19,6 +19,9 @@ pub struct Realtime {
     /// The data-stream processor's handle.
     pub streams: crate::routes::streams::processor::Streams,
     analytics: Mutex<HashMap<String, BTreeSet<String>>>,
+    /// Bumped whenever a user's analytics topics change, so sockets with no
+    /// topic need no timer and learn when they get one.
+    analytics_changed: tokio::sync::watch::Sender<u64>,
 }
 
 impl Realtime {
@@ -29,6 +32,7 @@ impl Realtime {
             feed: Arc::new(Feed::new(store, queue_len, slow_after)),
             streams: Default::default(),
             analytics: Mutex::new(HashMap::new()),
+            analytics_changed: tokio::sync::watch::Sender::new(0),
         }
     }
 
@@ -38,12 +42,22 @@ impl Realtime {
             return Vec::new();
         };
         let set = m.entry(user.to_owned()).or_default();
-        if on {
-            set.insert(topic.to_owned());
+        let changed = if on {
+            set.insert(topic.to_owned())
         } else {
-            set.remove(topic);
+            set.remove(topic)
+        };
+        let topics = set.iter().cloned().collect();
+        drop(m);
+        if changed {
+            self.analytics_changed.send_modify(|v| *v += 1);
         }
-        set.iter().cloned().collect()
+        topics
+    }
+
+    /// Wakes when any user's analytics topics change.
+    pub fn analytics_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.analytics_changed.subscribe()
     }
 
     /// The analytics topics `user` subscribed to over HTTP.

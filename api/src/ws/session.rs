@@ -69,8 +69,14 @@ pub async fn run(
     let mut sub = state.realtime.feed.subscribe(after).await;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    // Analytics are pushed only to sockets with a topic (asked here or over HTTP):
+    // ten thousand idle timers firing every second would cost the fan-out.
     let mut push = tokio::time::interval(PUSH_EVERY);
+    push.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut changes = state.realtime.analytics_changes();
+    let user = caller.user_id.to_string();
     let mut analytics: BTreeSet<String> = BTreeSet::new();
+    let mut over_http = state.realtime.analytics_topics(&user);
     let mut heard = Instant::now();
     let hello = json!({"type": "hello", "position": sub.last(), "role": caller.role, "protocol": super::PROTOCOL});
     if tx
@@ -147,8 +153,11 @@ pub async fn run(
                     return;
                 }
             },
-            _ = push.tick() => {
-                let mut topics = state.realtime.analytics_topics(&caller.user_id.to_string());
+            Ok(()) = changes.changed() => {
+                over_http = state.realtime.analytics_topics(&user);
+            },
+            _ = push.tick(), if !(analytics.is_empty() && over_http.is_empty()) => {
+                let mut topics = over_http.clone();
                 topics.extend(analytics.iter().cloned());
                 for topic in &topics {
                     let doc = crate::routes::analytics::snapshot(&state, topic).await;

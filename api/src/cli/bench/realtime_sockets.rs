@@ -33,6 +33,7 @@ struct FramePayload {
 
 #[derive(serde::Deserialize)]
 struct FrameData {
+    i: Option<usize>,
     sent_us: Option<i64>,
 }
 
@@ -45,9 +46,14 @@ fn now_us() -> i64 {
 pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Result<()> {
     let token = std::env::var("RAIA_BENCH_TOKEN")?;
     let before = rss_kib();
-    let latencies: Arc<Mutex<Vec<f64>>> = Arc::new(Mutex::new(Vec::new()));
+    // (event index, latency ms) per delivery.
+    let latencies: Arc<Mutex<Vec<(usize, f64)>>> = Arc::new(Mutex::new(Vec::new()));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<()>(connections.max(1));
     let handshakes = Arc::new(tokio::sync::Semaphore::new(256));
+    // Sockets stay open until every client has its events: a client closing as soon
+    // as it is served would put thousands of teardowns into the last event's fan-out.
+    let (finished_tx, mut finished_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (release_tx, release_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let mut req = url.into_client_request()?;
@@ -56,6 +62,7 @@ pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Re
             HeaderValue::from_str(&format!("raia.v1, bearer.{token}"))?,
         );
         let (lat, ready, gate) = (latencies.clone(), ready_tx.clone(), handshakes.clone());
+        let (finished, mut release) = (finished_tx.clone(), release_rx.clone());
         tasks.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await;
             // Small read chunks, as a browser's socket: the default 128 KiB per socket
@@ -78,10 +85,14 @@ pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Re
                     let _ = ready.send(()).await;
                     continue;
                 }
-                let Some(sent) = v.payload.and_then(|p| p.data).and_then(|d| d.sent_us) else {
+                let Some(FrameData {
+                    i: Some(i),
+                    sent_us: Some(sent),
+                }) = v.payload.and_then(|p| p.data)
+                else {
                     continue;
                 };
-                mine.push((now_us() - sent) as f64 / 1000.0);
+                mine.push((i, (now_us() - sent) as f64 / 1000.0));
                 if mine.len() == events {
                     break;
                 }
@@ -89,6 +100,9 @@ pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Re
             if let Ok(mut l) = lat.lock() {
                 l.extend(mine);
             }
+            let _ = finished.send(());
+            let _ = release.wait_for(|go| *go).await;
+            drop(ws);
         }));
     }
     drop(ready_tx);
@@ -97,12 +111,31 @@ pub async fn clients(url: &str, connections: usize, events: usize) -> anyhow::Re
         open += 1;
     }
     println!("ready {open} {}", rss_kib().saturating_sub(before));
+    drop(finished_tx);
+    let _ = tokio::time::timeout(Duration::from_secs(120), async {
+        for _ in 0..open {
+            if finished_rx.recv().await.is_none() {
+                break;
+            }
+        }
+    })
+    .await;
+    let _ = release_tx.send(true);
     for t in tasks {
         let _ = tokio::time::timeout(Duration::from_secs(120), t).await;
     }
-    let mut l = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let all = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let mut l: Vec<f64> = all.iter().map(|(_, ms)| *ms).collect();
     l.sort_by(f64::total_cmp);
-    let done = json!({"deliveries": l.len(), "p50_ms": pct(&l, 0.5), "p99_ms": pct(&l, 0.99), "max_ms": l.last()});
+    // The slowest delivery of each event shows whether the tail is steady or one event's.
+    let mut slowest = vec![0.0f64; events];
+    for (i, ms) in &all {
+        if let Some(s) = slowest.get_mut(*i) {
+            *s = s.max(*ms);
+        }
+    }
+    let slowest: Vec<f64> = slowest.iter().map(|v| v.round()).collect();
+    let done = json!({"deliveries": l.len(), "p50_ms": pct(&l, 0.5), "p99_ms": pct(&l, 0.99), "max_ms": l.last(), "slowest_per_event_ms": slowest});
     println!("done {done}");
     Ok(())
 }
@@ -180,6 +213,10 @@ pub async fn run(
         done["p50_ms"].as_f64().unwrap_or(f64::NAN),
         done["p99_ms"].as_f64().unwrap_or(f64::NAN),
         done["max_ms"].as_f64().unwrap_or(f64::NAN),
+    );
+    println!(
+        "sqlite    slowest delivery of each event (ms, in order): {}",
+        done["slowest_per_event_ms"]
     );
     Ok(())
 }
