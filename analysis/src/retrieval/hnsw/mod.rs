@@ -25,7 +25,10 @@ pub struct HnswParams {
 impl Default for HnswParams {
     fn default() -> Self {
         Self {
-            m: 16,
+            // 24, not the paper's 16: on a million topical chunks it builds in 772 s
+            // instead of 701 s and lifts recall@10 at ef 256 from 0.957 to 0.991
+            // (short queries at ef 1024: 0.795 to 0.834) at the same latency.
+            m: 24,
             ef_construction: 100,
             seed: 42,
         }
