@@ -7,6 +7,7 @@ pub mod fairness;
 pub mod inference;
 pub mod json_float;
 pub mod metrics;
+mod parallel;
 pub mod profile;
 pub mod retrieval;
 pub mod tabular;

@@ -39,7 +39,7 @@ mod lars;
 pub(crate) mod lime;
 mod linalg;
 mod output;
-pub mod parallel;
+mod parallel;
 mod pdp;
 mod pdp2;
 mod permutation;

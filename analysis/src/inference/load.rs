@@ -154,7 +154,7 @@ impl OnnxModel {
         let threads = worker_threads();
         // An explainer's worker already has its core: splitting again only adds
         // thread spawns and oversubscription.
-        let nested = crate::explain::parallel::in_worker();
+        let nested = crate::parallel::in_worker();
         let values = if rows >= PARALLEL_MIN_ROWS && threads > 1 && !nested {
             self.run_split(input, threads)?
         } else {

@@ -119,10 +119,7 @@ fn to_prediction(sig: &Signature, outputs: &Outputs, n: usize) -> Result<Predict
 
 fn labels(t: &Tensor, n: usize, name: &str) -> Result<Labels> {
     let l = match t {
-        Tensor::I64(a) => Labels::Int(match a.as_slice() {
-            Some(s) => s.to_vec(),
-            None => a.iter().copied().collect(),
-        }),
+        Tensor::I64(a) => Labels::Int(super::tensor::row_major(a, |v| v)),
         Tensor::I32(a) => Labels::Int(a.iter().map(|&v| i64::from(v)).collect()),
         Tensor::Str(a) => Labels::Str(a.iter().cloned().collect()),
         other => {

@@ -170,17 +170,9 @@ impl Tensor {
 
     /// The values as f64, row-major, for numeric tensors and sequences of maps.
     pub fn to_f64_vec(&self) -> Option<Vec<f64>> {
-        // A contiguous array is read as a slice: iterating an n-dimensional array
-        // element by element costs more than the conversion.
         match self {
-            Self::F32(a) => Some(match a.as_slice() {
-                Some(s) => s.iter().map(|&v| f64::from(v)).collect(),
-                None => a.iter().map(|&v| f64::from(v)).collect(),
-            }),
-            Self::F64(a) => Some(match a.as_slice() {
-                Some(s) => s.to_vec(),
-                None => a.iter().copied().collect(),
-            }),
+            Self::F32(a) => Some(row_major(a, f64::from)),
+            Self::F64(a) => Some(row_major(a, |v| v)),
             // i64 -> f64 is what a caller reading "values" asks for; precision loss above
             // 2^53 is inherent to the request.
             Self::I64(a) => Some(a.iter().map(|&v| v as f64).collect()),
@@ -188,6 +180,15 @@ impl Tensor {
             Self::SeqMap(m) => Some(m.values.iter().map(|&v| f64::from(v)).collect()),
             Self::Str(_) => None,
         }
+    }
+}
+
+/// `f` of every element in row-major order. A contiguous array is read as a
+/// slice: stepping an n-dimensional iterator per element costs more than `f`.
+pub(crate) fn row_major<T: Copy, U>(a: &ArrayD<T>, f: impl Fn(T) -> U) -> Vec<U> {
+    match a.as_slice() {
+        Some(all) => all.iter().map(|&v| f(v)).collect(),
+        None => a.iter().map(|&v| f(v)).collect(),
     }
 }
 

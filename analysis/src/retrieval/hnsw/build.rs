@@ -7,7 +7,7 @@
 //! overflowed is pruned once. Each node's plan depends only on the graph before
 //! its batch, so the graph is the same whatever the number of threads.
 
-use std::thread;
+use std::ops::Range;
 
 use super::{dot, Cand, Hnsw, HnswParams, Stamps, Vectors};
 
@@ -27,39 +27,38 @@ impl Hnsw {
         g
     }
 
-    /// [`Hnsw::build`] on `threads` threads (the graph does not depend on it).
-    pub fn build_with_threads(vs: &Vectors, params: HnswParams, threads: usize) -> Self {
-        let mut g = Self::new(params);
-        g.extend_with_threads(vs, 0..vs.len() as u32, threads);
-        g
-    }
-
     /// Adds vectors `ids` of `vs` (the next ids, in order) on every core.
-    pub fn extend(&mut self, vs: &Vectors, ids: std::ops::Range<u32>) {
-        let threads = thread::available_parallelism().map_or(1, |n| n.get());
-        self.extend_with_threads(vs, ids, threads);
+    pub fn extend(&mut self, vs: &Vectors, ids: Range<u32>) {
+        self.extend_with_threads(vs, ids, crate::parallel::default_threads());
     }
 
     /// [`Hnsw::extend`] on `threads` threads (the graph does not depend on it).
-    pub fn extend_with_threads(&mut self, vs: &Vectors, ids: std::ops::Range<u32>, threads: usize) {
-        let mut stamps: Vec<Stamps> = (0..threads.max(1)).map(|_| Stamps::default()).collect();
+    pub fn extend_with_threads(&mut self, vs: &Vectors, ids: Range<u32>, threads: usize) {
+        // One visited array per thread, kept across calls: sizing and zeroing them
+        // per document would cost more than its inserts on a large index.
+        let mut stamps = std::mem::take(&mut self.stamps);
+        if stamps.len() < threads.max(1) {
+            stamps.resize_with(threads.max(1), Stamps::default);
+        }
+        let stamps_used = &mut stamps[..threads.max(1)];
         let mut batch: Vec<(u32, usize)> = Vec::with_capacity(BATCH);
         for id in ids {
             let level = self.draw_level();
             if (id as usize) < SEED_NODES || self.entry.is_none() || level > self.top {
                 // A node that raises the top level becomes the entry: insert it alone.
-                self.add_batch(vs, &batch, &mut stamps);
+                self.add_batch(vs, &batch, stamps_used);
                 batch.clear();
-                self.insert_at(vs, id, level);
+                self.insert_at(vs, id, level, &mut stamps_used[0]);
                 continue;
             }
             batch.push((id, level));
             if batch.len() == BATCH {
-                self.add_batch(vs, &batch, &mut stamps);
+                self.add_batch(vs, &batch, stamps_used);
                 batch.clear();
             }
         }
-        self.add_batch(vs, &batch, &mut stamps);
+        self.add_batch(vs, &batch, stamps_used);
+        self.stamps = stamps;
     }
 
     /// Plans every node of `batch` in parallel, then links them in id order.
@@ -135,38 +134,20 @@ impl Hnsw {
     }
 }
 
-/// `work(i, state)` for `i in 0..n` in contiguous blocks, one thread (and one
-/// `states` entry) per block, results in index order.
+/// `work(i, state)` for `i in 0..n`, one contiguous block (and one `states`
+/// entry) per thread, results in index order; a worker's panic is re-raised.
 fn par_map<T, S, F>(n: usize, states: &mut [S], work: F) -> Vec<T>
 where
     T: Send,
     S: Send,
     F: Fn(usize, &mut S) -> T + Sync,
 {
-    let threads = states.len().clamp(1, n.max(1));
-    if threads == 1 || n < 2 {
-        let Some(state) = states.first_mut() else {
-            return Vec::new();
-        };
-        return (0..n).map(|i| work(i, state)).collect();
-    }
-    let block = n.div_ceil(threads);
-    let work = &work;
-    thread::scope(|scope| {
-        let handles: Vec<_> = states
-            .iter_mut()
-            .take(threads)
-            .enumerate()
-            .map(|(t, state)| {
-                let (lo, hi) = ((t * block).min(n), ((t + 1) * block).min(n));
-                scope.spawn(move || (lo..hi).map(|i| work(i, state)).collect::<Vec<T>>())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+    crate::parallel::blocks(n, states, |range, state| {
+        range.map(|i| work(i, state)).collect::<Vec<T>>()
     })
+    .into_iter()
+    .flat_map(|part| part.unwrap_or_else(|p| std::panic::resume_unwind(p)))
+    .collect()
 }
 
 #[cfg(test)]
@@ -190,8 +171,12 @@ mod tests {
     #[test]
     fn the_graph_does_not_depend_on_the_number_of_threads() {
         let vs = random_unit_vectors(SEED_NODES + 3 * BATCH + 17, 16, 5);
-        let one = Hnsw::build_with_threads(&vs, HnswParams::default(), 1);
-        let three = Hnsw::build_with_threads(&vs, HnswParams::default(), 3);
+        let built_on = |threads| {
+            let mut g = Hnsw::new(HnswParams::default());
+            g.extend_with_threads(&vs, 0..vs.len() as u32, threads);
+            g
+        };
+        let (one, three) = (built_on(1), built_on(3));
         assert_eq!(one.links, three.links);
         assert_eq!((one.entry, one.top), (three.entry, three.top));
         assert!(one.links.iter().all(|node| node

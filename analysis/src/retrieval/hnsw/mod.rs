@@ -57,7 +57,8 @@ pub struct Hnsw {
     entry: Option<u32>,
     top: usize,
     rng: ChaCha8Rng,
-    stamps: Stamps,
+    /// Visited arrays of the build, one per thread, kept across calls.
+    stamps: Vec<Stamps>,
 }
 
 /// Visited marks reused across searches (no clearing per search).
@@ -98,7 +99,7 @@ impl Hnsw {
             entry: None,
             top: 0,
             rng: ChaCha8Rng::seed_from_u64(params.seed),
-            stamps: Stamps::default(),
+            stamps: Vec::new(),
         }
     }
 
@@ -197,14 +198,8 @@ impl Hnsw {
         Self::select(vs, &c, max)
     }
 
-    /// Adds vector `id` of `vs` (ids must be added in order, each once).
-    pub fn insert(&mut self, vs: &Vectors, id: u32) {
-        let level = self.draw_level();
-        self.insert_at(vs, id, level);
-    }
-
-    /// Adds vector `id` with its level already drawn.
-    fn insert_at(&mut self, vs: &Vectors, id: u32, level: usize) {
+    /// Adds vector `id` alone, with its level already drawn.
+    fn insert_at(&mut self, vs: &Vectors, id: u32, level: usize, stamps: &mut Stamps) {
         self.links.push(vec![Vec::new(); level + 1]);
         let q = vs.get(id).to_vec();
         let Some(entry) = self.entry else {
@@ -212,15 +207,14 @@ impl Hnsw {
             self.top = level;
             return;
         };
-        let mut stamps = std::mem::take(&mut self.stamps);
         let mut ep = vec![Cand(dot(&q, vs.get(entry)), entry)];
         for l in (level + 1..=self.top).rev() {
             stamps.reset(vs.len());
-            ep = self.layer_search(vs, &q, &ep, 1, l, &mut stamps);
+            ep = self.layer_search(vs, &q, &ep, 1, l, stamps);
         }
         for l in (0..=level.min(self.top)).rev() {
             stamps.reset(vs.len());
-            let cands = self.layer_search(vs, &q, &ep, self.params.ef_construction, l, &mut stamps);
+            let cands = self.layer_search(vs, &q, &ep, self.params.ef_construction, l, stamps);
             let max = self.max_links(l);
             let chosen = Self::select(vs, &cands, self.params.m);
             for &n in &chosen {
@@ -233,7 +227,6 @@ impl Hnsw {
             self.links[id as usize][l] = chosen;
             ep = cands;
         }
-        self.stamps = stamps;
         if level > self.top {
             self.top = level;
             self.entry = Some(id);
