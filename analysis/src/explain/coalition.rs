@@ -1,8 +1,9 @@
 //! Coalition values v(S) = E_b f(x_S, b_notS) over a background, evaluated in large batches.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 
-use ndarray::{s, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 use super::background::Background;
 use super::error::{ExplainError, Result};
@@ -54,61 +55,76 @@ impl<'a, P: Predictor + ?Sized> CoalitionGame<'a, P> {
     /// v(S) for `n_masks` coalitions; `fill(k, mask)` writes coalition k (true = from x).
     ///
     /// Each coalition becomes a block of background rows with the coalition's columns
-    /// overwritten by x, and blocks are stacked so the model sees few, large batches.
+    /// overwritten by x, and blocks are stacked so the model sees few, large batches. A
+    /// model with a masked-row evaluator scores the blocks without their being built.
     pub(crate) fn values_with<F>(&self, n_masks: usize, mut fill: F) -> Result<Vec<f64>>
     where
         F: FnMut(usize, &mut [bool]),
     {
         let m = self.n_features();
-        let bg = self.background.data();
-        let n_bg = bg.nrows();
+        let n_bg = self.background.data().nrows();
         let per_chunk = (self.max_batch_rows / n_bg).clamp(1, n_masks.max(1));
-        // Background in one contiguous row-major slice, so each block is a single copy.
-        let bg_flat: Vec<f64> = bg.iter().copied().collect();
-        // The batch buffer is reused across rows of a thread: allocating and zeroing
-        // megabytes per explained row costs as much as building the batch. `take` (not a
-        // borrow) keeps a re-entrant predictor safe.
-        let mut buf = SCRATCH.take();
-        buf.resize(per_chunk * n_bg * m, 0.0);
-        let mut mask = vec![false; m];
-        let mut on: Vec<usize> = Vec::with_capacity(m);
+        let mut masks = vec![false; per_chunk * m];
+        let mut preds = Vec::new();
         let mut out = Vec::with_capacity(n_masks);
         let weights = self.background.weights();
         let mut start = 0;
-        let result = loop {
-            if start >= n_masks {
-                break Ok(());
-            }
+        while start < n_masks {
             let count = per_chunk.min(n_masks - start);
-            for k in 0..count {
-                mask.iter_mut().for_each(|b| *b = false);
-                fill(start + k, &mut mask);
-                on.clear();
-                on.extend(mask.iter().enumerate().filter(|(_, b)| **b).map(|(j, _)| j));
-                let block = &mut buf[k * n_bg * m..(k + 1) * n_bg * m];
-                block.copy_from_slice(&bg_flat);
-                for row in block.chunks_exact_mut(m) {
-                    for &j in &on {
-                        row[j] = self.x[j];
-                    }
-                }
+            let masks = &mut masks[..count * m];
+            masks.iter_mut().for_each(|b| *b = false);
+            for (k, mask) in masks.chunks_exact_mut(m.max(1)).enumerate() {
+                fill(start + k, mask);
             }
-            let view = match ArrayView2::from_shape((count * n_bg, m), &buf[..count * n_bg * m]) {
-                Ok(v) => v,
-                Err(e) => break Err(ExplainError::Numerical(e.to_string())),
-            };
-            let preds = match predict_checked(self.model, view) {
-                Ok(p) => p,
-                Err(e) => break Err(e),
-            };
-            for k in 0..count {
-                let block = preds.slice(s![k * n_bg..(k + 1) * n_bg]);
+            self.predict_blocks(masks, &mut preds)?;
+            for block in preds.chunks_exact(n_bg) {
                 out.push(block.iter().zip(weights).map(|(p, w)| p * w).sum());
             }
             start += count;
+        }
+        Ok(out)
+    }
+
+    /// The model's outputs for every background row of each coalition in `masks`
+    /// (`n_features` flags each), coalition by coalition, into `preds`.
+    fn predict_blocks(&self, masks: &[bool], preds: &mut Vec<f64>) -> Result<()> {
+        let m = self.n_features();
+        let bg = self.background.data();
+        let n_bg = bg.nrows();
+        let count = masks.len() / m.max(1);
+        preds.clear();
+        if let Some(masked) = self.model.masked() {
+            preds.resize(count * n_bg, 0.0);
+            return masked.predict_masked(&self.x, bg, masks, preds);
+        }
+        // The batch buffer is reused across rows of a thread: allocating and zeroing
+        // megabytes per explained row costs as much as building the batch. `take` (not a
+        // borrow) keeps a re-entrant predictor safe.
+        let bg_flat: Cow<'_, [f64]> = match bg.as_slice() {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(bg.iter().copied().collect()),
         };
+        let mut buf = SCRATCH.take();
+        buf.clear();
+        buf.reserve(count * n_bg * m);
+        let mut on = Vec::with_capacity(m);
+        for mask in masks.chunks_exact(m.max(1)) {
+            on.clear();
+            on.extend((0..m).filter(|&j| mask[j]));
+            let at = buf.len();
+            buf.extend_from_slice(&bg_flat);
+            for row in buf[at..].chunks_exact_mut(m.max(1)) {
+                for &j in &on {
+                    row[j] = self.x[j];
+                }
+            }
+        }
+        let result = ArrayView2::from_shape((count * n_bg, m), &buf[..])
+            .map_err(|e| ExplainError::Numerical(e.to_string()))
+            .and_then(|view| predict_checked(self.model, view));
         SCRATCH.set(buf);
-        result.map(|()| out)
+        preds.extend(result?);
+        Ok(())
     }
 
     /// f(x) itself, evaluated as a one-row batch.

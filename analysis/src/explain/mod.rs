@@ -65,7 +65,7 @@ pub use pdp::{
 };
 pub use pdp2::{feature_grid, partial_dependence_2, PartialDependence2};
 pub use permutation::{PermutationExplainer, PermutationOptions};
-pub use predictor::{FnPredictor, Predictor, Sigmoid};
+pub use predictor::{FnPredictor, MaskedPredictor, Predictor, Sigmoid};
 pub use tree::{
     InputPrecision, Node, SklearnTree, Split, SplitRule, Tree, TreeEnsemble, XgbBooster,
     XgbLearner, XgbModel, XgbModelParam, XgbObjective, XgbTree, XgbTrees,

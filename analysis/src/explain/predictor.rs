@@ -12,17 +12,47 @@ use super::error::{ExplainError, Result};
 pub trait Predictor: Sync {
     /// Evaluates every row of `rows` (shape `[n, n_features]`), returning `n` outputs.
     fn predict(&self, rows: ArrayView2<f64>) -> Result<Array1<f64>>;
+
+    /// The model's evaluator of masked rows, when it has one (see [`MaskedPredictor`]).
+    fn masked(&self) -> Option<&dyn MaskedPredictor> {
+        None
+    }
+}
+
+/// A model that scores masked rows (features from one row, the others from each
+/// background row) without the explainer building them, e.g. a linear pipeline that
+/// computes each feature's term once. It must return exactly what
+/// [`Predictor::predict`] returns for the built rows.
+pub trait MaskedPredictor: Sync {
+    /// For each coalition (`masks` holds `n_features` flags per coalition, `true` = the
+    /// feature comes from `x`), writes f(x_S, b_notS) for every row `b` of `background`,
+    /// coalition by coalition, into `out` (`n_coalitions * background.nrows()` values).
+    fn predict_masked(
+        &self,
+        x: &[f64],
+        background: ArrayView2<f64>,
+        masks: &[bool],
+        out: &mut [f64],
+    ) -> Result<()>;
 }
 
 impl<P: Predictor + ?Sized> Predictor for &P {
     fn predict(&self, rows: ArrayView2<f64>) -> Result<Array1<f64>> {
         (**self).predict(rows)
     }
+
+    fn masked(&self) -> Option<&dyn MaskedPredictor> {
+        (**self).masked()
+    }
 }
 
 impl<P: Predictor + ?Sized + Send> Predictor for Box<P> {
     fn predict(&self, rows: ArrayView2<f64>) -> Result<Array1<f64>> {
         (**self).predict(rows)
+    }
+
+    fn masked(&self) -> Option<&dyn MaskedPredictor> {
+        (**self).masked()
     }
 }
 

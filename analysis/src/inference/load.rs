@@ -7,6 +7,7 @@ use ndarray::{concatenate, ArrayView2, ArrayViewD, Axis};
 
 use super::error::{InferenceError, Result};
 use super::graph::{build_plan, Plan};
+use super::masked::{linear_pipeline, LinearPipeline};
 use super::proto::{decode_model, OperatorSetIdProto};
 use super::signature::{onnx_signature, ElementType, Signature};
 use super::tensor::{SeqMap, Tensor};
@@ -20,6 +21,10 @@ const IR_VERSIONS: std::ops::RangeInclusive<i64> = 3..=11;
 const PARALLEL_MIN_ROWS: usize = 512;
 /// At most this many threads evaluate one batch.
 const MAX_THREADS: usize = 2;
+/// Rows per pass through the graph. Every operator allocates its output per pass: for
+/// this many rows those buffers stay in the core's cache and below malloc's mmap
+/// threshold, where a pass over thousands of rows would fault in fresh pages per operator.
+const BLOCK_ROWS: usize = 256;
 
 /// A loaded, validated ONNX model with its execution plan.
 #[derive(Debug)]
@@ -27,6 +32,8 @@ pub struct OnnxModel {
     plan: Plan,
     signature: Signature,
     output_names: Arc<[String]>,
+    /// The masked-row evaluator, when the graph is a linear pipeline.
+    linear: Option<Box<LinearPipeline>>,
 }
 
 /// The outputs of one evaluation, in the model's output order.
@@ -82,10 +89,12 @@ pub fn load_onnx(bytes: &[u8]) -> Result<OnnxModel> {
     let plan = build_plan(graph, &opsets)?;
     let signature = onnx_signature(&plan)?;
     let output_names = plan.outputs.iter().map(|(n, _, _)| n.clone()).collect();
+    let linear = linear_pipeline(&plan, &signature).map(Box::new);
     Ok(OnnxModel {
         plan,
         signature,
         output_names,
+        linear,
     })
 }
 
@@ -134,6 +143,12 @@ impl OnnxModel {
         &self.signature
     }
 
+    /// The masked-row evaluator of a linear pipeline (`[Scaler] -> LinearClassifier |
+    /// LinearRegressor` on float input); `None` for other graphs.
+    pub fn linear_pipeline(&self) -> Option<&LinearPipeline> {
+        self.linear.as_deref()
+    }
+
     /// The trees of a tree-ensemble model (one tree operator on the raw input), for
     /// TreeSHAP; `None` for other graphs.
     pub fn trees(&self) -> Option<super::trees::ExportedTrees> {
@@ -164,7 +179,21 @@ impl OnnxModel {
         Ok(Outputs { names, values })
     }
 
+    /// Runs one thread's rows, block by block (see `BLOCK_ROWS`).
     fn run_chunk(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Tensor>> {
+        if x.nrows() < 2 * BLOCK_ROWS {
+            return self.run_block(x);
+        }
+        let blocks: Vec<ArrayView2<'_, f64>> = x.axis_chunks_iter(Axis(0), BLOCK_ROWS).collect();
+        let parts = blocks
+            .iter()
+            .map(|b| self.run_block(*b))
+            .collect::<Result<Vec<_>>>()?;
+        self.stack(&parts, &blocks)
+            .map_or_else(|| self.run_block(x), Ok)
+    }
+
+    fn run_block(&self, x: ArrayView2<'_, f64>) -> Result<Vec<Tensor>> {
         let t = match self.signature.element_type {
             ElementType::F32 => Tensor::F32(x.mapv(|v| v as f32).into_dyn()),
             ElementType::F64 => Tensor::F64(x.to_owned().into_dyn()),
@@ -172,8 +201,7 @@ impl OnnxModel {
         self.plan.run(t)
     }
 
-    /// Runs row chunks in parallel and stacks the results; falls back to one run when an
-    /// output is not row-aligned (its first dimension is not the chunk's row count).
+    /// Runs row chunks in parallel and stacks the results.
     fn run_split(&self, x: ArrayView2<'_, f64>, threads: usize) -> Result<Vec<Tensor>> {
         let per = x.nrows().div_ceil(threads);
         let chunks: Vec<ArrayView2<'_, f64>> = x.axis_chunks_iter(Axis(0), per).collect();
@@ -193,19 +221,27 @@ impl OnnxModel {
             out
         });
         let parts = results.into_iter().collect::<Result<Vec<_>>>()?;
+        self.stack(&parts, &chunks)
+            .map_or_else(|| self.run_block(x), Ok)
+    }
+
+    /// The outputs of consecutive row chunks stacked into one run's outputs; `None` when
+    /// an output is not row-aligned (its first dimension is not its chunk's row count),
+    /// and the caller runs the whole batch at once instead.
+    fn stack(&self, parts: &[Vec<Tensor>], chunks: &[ArrayView2<'_, f64>]) -> Option<Vec<Tensor>> {
         let mut stacked = Vec::with_capacity(self.plan.outputs.len());
         for k in 0..self.plan.outputs.len() {
             let pieces: Vec<&Tensor> = parts.iter().filter_map(|p| p.get(k)).collect();
             let aligned = pieces
                 .iter()
-                .zip(&chunks)
+                .zip(chunks)
                 .all(|(t, c)| t.shape().first() == Some(&c.nrows()));
-            match stack_rows(&pieces).filter(|_| aligned && pieces.len() == chunks.len()) {
-                Some(t) => stacked.push(t),
-                None => return self.run_chunk(x),
+            if !(aligned && pieces.len() == chunks.len()) {
+                return None;
             }
+            stacked.push(stack_rows(&pieces)?);
         }
-        Ok(stacked)
+        Some(stacked)
     }
 }
 

@@ -22,6 +22,7 @@ mod graph;
 mod initializer;
 mod json;
 mod load;
+mod masked;
 mod ops;
 mod order;
 mod predict;
@@ -33,6 +34,7 @@ mod xgboost;
 
 pub use error::{InferenceError, Result};
 pub use load::{load_onnx, OnnxModel, Outputs};
+pub use masked::{LinearPipeline, MaskedOutput};
 pub use predict::{Labels, Model, Prediction};
 pub use signature::{ElementType, OutputInfo, OutputRole, Signature, Task};
 pub use tensor::{ClassLabels, ElemType, SeqMap, Tensor, ValueType};

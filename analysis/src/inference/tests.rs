@@ -11,6 +11,7 @@ mod fixture;
 mod fixtures_onnx;
 mod fuzz;
 mod invalid;
+mod masked;
 mod ort;
 mod synthetic;
 mod xgb;

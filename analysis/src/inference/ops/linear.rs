@@ -7,12 +7,12 @@ use ndarray::{Array1, Array2};
 
 use super::numeric::rows_as;
 use super::post::{logistic, mlas_logistic, probit, PostTransform};
-use super::{BuildCtx, Built, Kernel};
+use super::{BuildCtx, Built, Kernel, LinearStage};
 use crate::inference::tensor::{ClassLabels, ElemType, Tensor, ValueType};
 
 /// Scores `X W^T + b`, one row of `n_targets` per input row.
-#[derive(Debug)]
-struct Affine {
+#[derive(Debug, Clone)]
+pub(crate) struct Affine {
     coefficients: Vec<f32>,
     /// The same, widened once for the FMA emulation.
     coefficients64: Vec<f64>,
@@ -55,6 +55,22 @@ impl Affine {
             intercepts,
             n_targets,
         })
+    }
+
+    /// Number of scores per row.
+    pub(crate) fn n_targets(&self) -> usize {
+        self.n_targets
+    }
+
+    /// Number of input features.
+    pub(crate) fn n_features(&self) -> usize {
+        self.coefficients.len() / self.n_targets
+    }
+
+    /// Target `t`'s coefficients widened to f64 (as `scores` multiplies them) and intercept.
+    pub(crate) fn target(&self, t: usize) -> (&[f64], f32) {
+        let m = self.n_features();
+        (&self.coefficients64[t * m..(t + 1) * m], self.intercepts[t])
     }
 
     /// Scores as onnxruntime's GEMM on x86-64: per output, a fused multiply-add chain over
@@ -114,9 +130,36 @@ fn transform(post: PostTransform, scores: &mut Array2<f32>) {
         PostTransform::Logistic => scores.mapv_inplace(mlas_logistic),
         _ => scores.rows_mut().into_iter().for_each(|mut row| {
             if let Some(r) = row.as_slice_mut() {
-                post.apply_row(r);
+                transform_row(post, r);
             }
         }),
+    }
+}
+
+/// `transform` for one row of two or more scores.
+pub(crate) fn transform_row(post: PostTransform, row: &mut [f32]) {
+    match post {
+        PostTransform::Logistic => row.iter_mut().for_each(|v| *v = mlas_logistic(*v)),
+        _ => post.apply_row(row),
+    }
+}
+
+/// P(second class) of a classifier with one score column; onnxruntime applies its
+/// scalar `ComputeLogistic` here, not MLAS.
+pub(crate) fn binary_probability(post: PostTransform, score: f32) -> f32 {
+    if post == PostTransform::Logistic {
+        logistic(score)
+    } else {
+        score
+    }
+}
+
+/// The value of a regressor with one target: onnxruntime only applies PROBIT there.
+pub(crate) fn single_value(post: PostTransform, score: f32) -> f32 {
+    if post == PostTransform::Probit {
+        probit(score)
+    } else {
+        score
     }
 }
 
@@ -209,12 +252,7 @@ impl Kernel for LinearClassifier {
             let mut out = Array2::<f32>::zeros((n, 2));
             for (s, mut o) in scores.column(0).iter().zip(out.rows_mut()) {
                 idx.push(usize::from(*s > 0.0));
-                // onnxruntime applies its scalar `ComputeLogistic` here, not MLAS.
-                let p = if self.post == PostTransform::Logistic {
-                    logistic(*s)
-                } else {
-                    *s
-                };
+                let p = binary_probability(self.post, *s);
                 o[0] = 1.0 - p;
                 o[1] = p;
             }
@@ -242,6 +280,13 @@ impl Kernel for LinearClassifier {
 
     fn class_labels(&self) -> Option<&ClassLabels> {
         Some(&self.labels)
+    }
+
+    fn linear_stage(&self) -> Option<LinearStage<'_>> {
+        Some(LinearStage::Classify {
+            affine: &self.affine,
+            post: self.post,
+        })
     }
 }
 
@@ -271,12 +316,18 @@ impl Kernel for LinearRegressor {
     fn run(&self, inputs: &[&Tensor]) -> Result<Vec<Tensor>, String> {
         let x = inputs.first().ok_or("missing input")?;
         let mut scores = self.affine.scores(x)?;
-        match (scores.ncols(), self.post) {
-            // One target: onnxruntime only applies PROBIT.
-            (1, PostTransform::Probit) => scores.mapv_inplace(probit),
-            (1, _) => {}
-            _ => transform(self.post, &mut scores),
+        if scores.ncols() == 1 {
+            scores.mapv_inplace(|s| single_value(self.post, s));
+        } else {
+            transform(self.post, &mut scores);
         }
         Ok(vec![Tensor::F32(scores.into_dyn())])
+    }
+
+    fn linear_stage(&self) -> Option<LinearStage<'_>> {
+        Some(LinearStage::Regress {
+            affine: &self.affine,
+            post: self.post,
+        })
     }
 }

@@ -22,6 +22,9 @@ mod zipmap;
 
 use std::fmt;
 
+pub(crate) use linear::{binary_probability, single_value, transform_row, Affine};
+use post::PostTransform;
+
 use super::attrs::Attrs;
 use super::proto::NodeProto;
 use super::tensor::{ClassLabels, ElemType, Tensor, ValueType};
@@ -49,6 +52,38 @@ pub(crate) trait Kernel: fmt::Debug + Send + Sync {
     fn cast_to(&self) -> Option<ElemType> {
         None
     }
+
+    /// The stage of a linear pipeline this kernel is, for evaluating masked rows without
+    /// building them (see `inference::masked`).
+    fn linear_stage(&self) -> Option<LinearStage<'_>> {
+        None
+    }
+}
+
+/// A stage of a linear pipeline: `[Scaler] -> LinearClassifier | LinearRegressor`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LinearStage<'a> {
+    /// `Scaler`: `(x - offset) * scale`, per feature or one value for all.
+    Scale {
+        /// Offsets.
+        offset: &'a [f32],
+        /// Scales.
+        scale: &'a [f32],
+    },
+    /// `LinearClassifier`.
+    Classify {
+        /// Scores.
+        affine: &'a Affine,
+        /// Transform of the scores.
+        post: PostTransform,
+    },
+    /// `LinearRegressor`.
+    Regress {
+        /// Scores.
+        affine: &'a Affine,
+        /// Transform of the scores.
+        post: PostTransform,
+    },
 }
 
 /// What a kernel builder sees of its node.

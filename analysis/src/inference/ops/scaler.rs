@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, IxDyn};
 
-use super::{BuildCtx, Built, Kernel};
+use super::{BuildCtx, Built, Kernel, LinearStage};
 use crate::inference::tensor::{ElemType, Tensor, ValueType};
 
 #[derive(Debug)]
@@ -127,5 +127,12 @@ impl Kernel for Scaler {
         ArrayD::from_shape_vec(IxDyn(&shape), values)
             .map(|a| vec![Tensor::F32(a)])
             .map_err(|e| e.to_string())
+    }
+
+    fn linear_stage(&self) -> Option<LinearStage<'_>> {
+        Some(LinearStage::Scale {
+            offset: &self.offset,
+            scale: &self.scale,
+        })
     }
 }

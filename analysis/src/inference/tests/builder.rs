@@ -61,6 +61,15 @@ pub fn strings(name: &str, v: &[&str]) -> AttributeProto {
     }
 }
 
+pub fn string_attr(name: &str, v: &str) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        s: v.as_bytes().to_vec(),
+        r#type: 3,
+        ..AttributeProto::default()
+    }
+}
+
 pub fn int(name: &str, v: i64) -> AttributeProto {
     AttributeProto {
         name: name.into(),
