@@ -23,7 +23,7 @@ fn check(bytes: &[u8], outputs: &[MaskedOutput], seed: u64) {
     let bg = Array2::from_shape_fn((9, m), |_| draw());
     let n_coalitions = 17;
     let masks: Vec<bool> = (0..n_coalitions * m)
-        .map(|i| (i * 7 + i / m) % 3 == 0)
+        .map(|i| (i * 7 + i / m).is_multiple_of(3))
         .collect();
     let mut rows = Array2::zeros((n_coalitions * bg.nrows(), m));
     for (c, mask) in masks.chunks(m).enumerate() {
