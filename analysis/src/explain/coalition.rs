@@ -1,6 +1,5 @@
 //! Coalition values v(S) = E_b f(x_S, b_notS) over a background, evaluated in large batches.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 
 use ndarray::{Array2, ArrayView1, ArrayView2};
@@ -100,10 +99,8 @@ impl<'a, P: Predictor + ?Sized> CoalitionGame<'a, P> {
         // The batch buffer is reused across rows of a thread: allocating and zeroing
         // megabytes per explained row costs as much as building the batch. `take` (not a
         // borrow) keeps a re-entrant predictor safe.
-        let bg_flat: Cow<'_, [f64]> = match bg.as_slice() {
-            Some(s) => Cow::Borrowed(s),
-            None => Cow::Owned(bg.iter().copied().collect()),
-        };
+        let bg_rows = bg.as_standard_layout();
+        let bg_flat = bg_rows.as_slice().unwrap_or_default();
         let mut buf = SCRATCH.take();
         buf.clear();
         buf.reserve(count * n_bg * m);
@@ -112,7 +109,7 @@ impl<'a, P: Predictor + ?Sized> CoalitionGame<'a, P> {
             on.clear();
             on.extend((0..m).filter(|&j| mask[j]));
             let at = buf.len();
-            buf.extend_from_slice(&bg_flat);
+            buf.extend_from_slice(bg_flat);
             for row in buf[at..].chunks_exact_mut(m.max(1)) {
                 for &j in &on {
                     row[j] = self.x[j];

@@ -15,7 +15,7 @@ use ndarray::ArrayView2;
 use super::error::{InferenceError, Result};
 use super::graph::Plan;
 use super::ops::post::PostTransform;
-use super::ops::{binary_probability, single_value, transform_row, Affine, LinearStage};
+use super::ops::{binary_probability, scale, single_value, transform_row, Affine, LinearStage};
 use super::signature::{ElementType, Signature};
 
 /// Which number of a masked row's prediction is returned.
@@ -38,7 +38,7 @@ enum Head {
 }
 
 /// A linear pipeline's masked-row evaluator (see the module documentation).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LinearPipeline {
     /// Per-feature `(offset, scale)` of the Scaler, if there is one.
     scaling: Option<Vec<(f32, f32)>>,
@@ -63,23 +63,14 @@ pub(crate) fn linear_pipeline(plan: &Plan, signature: &Signature) -> Option<Line
     let scaling = match scaler {
         None => None,
         Some(step) => {
-            let Some(LinearStage::Scale { offset, scale }) = step.kernel.linear_stage() else {
+            let Some(LinearStage::Scale(scaler)) = step.kernel.linear_stage() else {
                 return None;
             };
             if step.inputs != [feeds] || step.outputs.len() != 1 {
                 return None;
             }
             feeds = step.outputs[0]?;
-            let at = |v: &[f32], j: usize| match v.len() {
-                1 => Some(v[0]),
-                n if n == m => Some(v[j]),
-                _ => None,
-            };
-            Some(
-                (0..m)
-                    .map(|j| Some((at(offset, j)?, at(scale, j)?)))
-                    .collect::<Option<Vec<_>>>()?,
-            )
+            Some(scaler.per_feature(m).ok()?)
         }
     };
     if last.inputs != [feeds] {
@@ -122,7 +113,7 @@ impl LinearPipeline {
     fn scaled(&self, j: usize, v: f64) -> f32 {
         let v = v as f32;
         match &self.scaling {
-            Some(s) => (v - s[j].0) * s[j].1,
+            Some(s) => scale(v, s[j].0, s[j].1),
             None => v,
         }
     }

@@ -24,6 +24,7 @@ use std::fmt;
 
 pub(crate) use linear::{binary_probability, single_value, transform_row, Affine};
 use post::PostTransform;
+pub(crate) use scaler::{scale, Scaler};
 
 use super::attrs::Attrs;
 use super::proto::NodeProto;
@@ -64,12 +65,7 @@ pub(crate) trait Kernel: fmt::Debug + Send + Sync {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum LinearStage<'a> {
     /// `Scaler`: `(x - offset) * scale`, per feature or one value for all.
-    Scale {
-        /// Offsets.
-        offset: &'a [f32],
-        /// Scales.
-        scale: &'a [f32],
-    },
+    Scale(&'a Scaler),
     /// `LinearClassifier`.
     Classify {
         /// Scores.

@@ -6,7 +6,7 @@ use super::{BuildCtx, Built, Kernel, LinearStage};
 use crate::inference::tensor::{ElemType, Tensor, ValueType};
 
 #[derive(Debug)]
-struct Scaler {
+pub(crate) struct Scaler {
     offset: Vec<f32>,
     scale: Vec<f32>,
 }
@@ -52,6 +52,19 @@ impl Scaler {
     }
 }
 
+impl Scaler {
+    /// `(offset, scale)` of each of `n_features` features (one value may serve all).
+    pub(crate) fn per_feature(&self, n_features: usize) -> Result<Vec<(f32, f32)>, String> {
+        Ok((0..n_features).map(self.params(n_features)?).collect())
+    }
+}
+
+/// The Scaler's arithmetic on one float value.
+#[inline]
+pub(crate) fn scale(v: f32, offset: f32, scale: f32) -> f32 {
+    (v - offset) * scale
+}
+
 impl Kernel for Scaler {
     fn run(&self, inputs: &[&Tensor]) -> Result<Vec<Tensor>, String> {
         let x = inputs.first().ok_or("missing input")?;
@@ -72,7 +85,7 @@ impl Kernel for Scaler {
                         row.iter()
                             .zip(&off)
                             .zip(&sc)
-                            .map(|((&v, &o), &c)| (v - o) * c),
+                            .map(|((&v, &o), &c)| scale(v, o, c)),
                     );
                 }
                 return ArrayD::from_shape_vec(IxDyn(&shape), values)
@@ -90,7 +103,7 @@ impl Kernel for Scaler {
                 .enumerate()
                 .map(|(i, &v)| {
                     let (off, sc) = params(column(i));
-                    (v - off) * sc
+                    scale(v, off, sc)
                 })
                 .collect(),
             Tensor::F64(a) => a
@@ -130,9 +143,6 @@ impl Kernel for Scaler {
     }
 
     fn linear_stage(&self) -> Option<LinearStage<'_>> {
-        Some(LinearStage::Scale {
-            offset: &self.offset,
-            scale: &self.scale,
-        })
+        Some(LinearStage::Scale(self))
     }
 }

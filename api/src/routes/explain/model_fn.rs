@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use analysis::{
     explain::{ExplainError, MaskedPredictor, Predictor},
-    inference::{MaskedOutput, Model, Task},
+    inference::{LinearPipeline, MaskedOutput, Model, Task},
 };
 use ndarray::{Array1, ArrayView2};
 use serde::Serialize;
@@ -90,16 +90,23 @@ pub struct ModelFn {
     pub output: Output,
 }
 
+impl ModelFn {
+    /// The model's masked-row evaluator, when it is a linear ONNX pipeline.
+    fn pipeline(&self) -> Option<&LinearPipeline> {
+        match &*self.model {
+            Model::Onnx(m) => m.linear_pipeline(),
+            Model::Xgboost(_) => None,
+        }
+    }
+}
+
 fn fail(e: impl std::fmt::Display) -> ExplainError {
     ExplainError::Predictor(e.to_string())
 }
 
 impl Predictor for ModelFn {
     fn masked(&self) -> Option<&dyn MaskedPredictor> {
-        match &*self.model {
-            Model::Onnx(m) if m.linear_pipeline().is_some() => Some(self),
-            _ => None,
-        }
+        self.pipeline().map(|_| self as _)
     }
 
     fn predict(&self, rows: ArrayView2<f64>) -> analysis::explain::Result<Array1<f64>> {
@@ -138,11 +145,9 @@ impl MaskedPredictor for ModelFn {
         masks: &[bool],
         out: &mut [f64],
     ) -> analysis::explain::Result<()> {
-        let pipe = match &*self.model {
-            Model::Onnx(m) => m.linear_pipeline(),
-            Model::Xgboost(_) => None,
-        }
-        .ok_or_else(|| fail("the model is not a linear pipeline"))?;
+        let pipe = self
+            .pipeline()
+            .ok_or_else(|| fail("the model is not a linear pipeline"))?;
         let which = match self.output {
             Output::Probability(k) | Output::LogOdds(k) => MaskedOutput::Probability(k),
             Output::Regression => MaskedOutput::Value,
